@@ -1,0 +1,114 @@
+// Builds the whole service (embedded database if needed, Nest app, HTTP plumbing) and
+// knows how to take it down in the right order. main.ts and the e2e tests both use it,
+// so tests run the very code that production runs.
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { loadAppConfig, type AppConfig } from './config/app-config';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded';
+import { sendProblem, toProblem } from './http/problem.filter';
+import { assignRequestId } from './http/request-id';
+import { createValidationPipe } from './http/validation';
+
+export interface CrashkbApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  embedded: EmbeddedDatabase | null;
+  /** Stops accepting, finishes requests in flight, closes the pool, then stops the embedded database. */
+  close(): Promise<void>;
+}
+
+export interface CreateAppOptions {
+  /** A pre-migrated PGlite data directory (tests): skips initdb. */
+  loadDataDir?: Blob;
+}
+
+/** Connections the embedded socket server accepts beyond the TypeORM pool (background workers, health). */
+const EMBEDDED_SPARE_CONNECTIONS = 4;
+
+export type RawBodyRequest = Request & { rawBody?: Buffer };
+
+function keepRawBody(req: RawBodyRequest, _res: Response, buf: Buffer): void {
+  // Webhook signatures are computed over the exact bytes received.
+  req.rawBody = buf;
+}
+
+export function configureHttp(app: NestExpressApplication, config: AppConfig): void {
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const limit = config.maxDumpBytes;
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    assignRequestId(req, res);
+    next();
+  });
+  app.use(express.json({ limit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
+  app.use(express.text({ limit, type: ['text/*'], verify: keepRawBody }));
+  // Body parser errors (413, malformed JSON) happen before Nest's filters can see them.
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    sendProblem(req, res, toProblem(err));
+  });
+  app.useGlobalPipes(createValidationPipe());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('crashkb')
+      .setDescription(
+        'Known crash signatures: parse kernel and sanitizer dumps, match them against known bugs, return the fixes.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+}
+
+export async function createApp(
+  env: Record<string, string | undefined> = process.env,
+  options: CreateAppOptions = {},
+): Promise<CrashkbApp> {
+  const config = loadAppConfig(env);
+  let embedded: EmbeddedDatabase | null = null;
+  let url = config.databaseUrl;
+  if (url === null) {
+    embedded = await startEmbeddedDatabase({
+      dataDir: config.dataDir,
+      maxConnections: config.dbPoolSize + EMBEDDED_SPARE_CONNECTIONS,
+      loadDataDir: options.loadDataDir,
+    });
+    url = embedded.url;
+  }
+  let app: NestExpressApplication;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, url), {
+      bufferLogs: true,
+      bodyParser: false,
+      abortOnError: false,
+    });
+    app.useLogger(app.get(Logger));
+    configureHttp(app, config);
+    await app.init();
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    config,
+    embedded,
+    close() {
+      closing ??= (async () => {
+        try {
+          await app.close();
+        } finally {
+          await embedded?.stop();
+        }
+      })();
+      return closing;
+    },
+  };
+}

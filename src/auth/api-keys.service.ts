@@ -1,0 +1,92 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { IsNull, Repository } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { ApiKey, type Scope } from './api-key.entity';
+import type { Principal } from './principal';
+
+// Keys are 32 random bytes, so a plain SHA-256 is enough to store them safely
+// (no dictionary to resist), and it lets us look a key up by its hash in one query.
+function hashKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export interface CreatedApiKey {
+  id: string;
+  name: string;
+  key: string;
+  prefix: string;
+  scopes: Scope[];
+  createdAt: Date;
+}
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+@Injectable()
+export class ApiKeysService {
+  private readonly adminKeyHash: Buffer | null;
+  private readonly lastUsedWritten = new Map<string, number>();
+
+  constructor(
+    @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.adminKeyHash = config.adminKey ? Buffer.from(hashKey(config.adminKey), 'hex') : null;
+  }
+
+  async create(name: string, scopes: Scope[]): Promise<CreatedApiKey> {
+    const key = `ckb_${randomBytes(32).toString('base64url')}`;
+    const row = await this.keys.save(
+      this.keys.create({ name, scopes: [...new Set(scopes)], prefix: key.slice(0, 12), keyHash: hashKey(key) }),
+    );
+    return { id: row.id, name: row.name, key, prefix: row.prefix, scopes: row.scopes, createdAt: row.createdAt };
+  }
+
+  async list(): Promise<ApiKeyView[]> {
+    const rows = await this.keys.find({ where: { revokedAt: IsNull() }, order: { createdAt: 'ASC' } });
+    return rows.map(({ id, name, prefix, scopes, createdAt, lastUsedAt }) => ({
+      id,
+      name,
+      prefix,
+      scopes,
+      createdAt,
+      lastUsedAt,
+    }));
+  }
+
+  /** Revokes a live key; false when there is no such live key. */
+  async revoke(id: string): Promise<boolean> {
+    const result = await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** The principal a presented key stands for, or null for an unknown or revoked key. */
+  async authenticate(presented: string): Promise<Principal | null> {
+    const hash = hashKey(presented);
+    if (this.adminKeyHash && timingSafeEqual(this.adminKeyHash, Buffer.from(hash, 'hex'))) {
+      return { keyId: 'bootstrap-admin', name: 'CRASHKB_ADMIN_KEY', scopes: ['admin'] };
+    }
+    const row = await this.keys.findOne({ where: { keyHash: hash, revokedAt: IsNull() } });
+    if (!row) return null;
+    this.touch(row.id);
+    return { keyId: row.id, name: row.name, scopes: row.scopes };
+  }
+
+  // last_used_at is informative: written at most once a minute per key, off the request path.
+  private touch(id: string): void {
+    const now = Date.now();
+    if (now - (this.lastUsedWritten.get(id) ?? 0) < LAST_USED_RESOLUTION_MS) return;
+    this.lastUsedWritten.set(id, now);
+    this.keys.update({ id }, { lastUsedAt: new Date(now) }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,182 @@
+// Stack similarity: a position-weighted, semi-global alignment of the signature's frames
+// against the dump's crashing stack. Ideas from TraceSim (Vasiliev et al. 2020: frame weight
+// decays with depth and with how common the frame is; edit operations cost the weight of the
+// frames they touch) and satyr/ABRT (compare normalised function names in order, keep
+// unreliable frames but trust them less). Our own choices:
+// - reporting frames (dump_stack, kasan_report, exception entry) are dropped first;
+// - the signature is a sparse selection of the stack, so extra dump frames cost only when they
+//   sit above the last matched signature frame (something else on top = likely another bug),
+//   and cost little when they are generic, unreliable or inlined;
+// - frames below the dump's end (truncation) count only partly in the denominator.
+import type { Frame } from '../types';
+import { canonicalFrame, classifyFrame } from './frames';
+import { STACK_WEIGHTS as SW } from './weights';
+
+export interface DumpFrame {
+  name: string;
+  reliable: boolean;
+  inlined: boolean;
+  specific: boolean;
+  /** Number of specific frames above this one: its depth as far as identification goes. */
+  rank: number;
+  /** Index in the parser's `frames`, for evidence. */
+  index: number;
+}
+
+export interface SignatureStack {
+  names: string[];
+  weights: Float64Array;
+  total: number;
+}
+
+export interface StackAlignment {
+  /** 0..1. */
+  similarity: number;
+  /** Matched pairs: signature index, dump frame (index in the parser's frames), name. */
+  matched: { sig: number; dump: number; name: string; reliable: boolean }[];
+  /** Signature frames not found in order. */
+  missing: string[];
+  /** Specific dump frames above the last match that the signature does not have. */
+  extraAbove: string[];
+  /** The dump ended before the signature's remaining frames could appear. */
+  truncated: boolean;
+}
+
+export function positionWeight(rank: number): number {
+  return 1 / Math.pow(1 + rank, SW.positionDecay.value);
+}
+
+export function frameWeight(name: string, rank: number): number {
+  return positionWeight(rank) * (classifyFrame(name) === 'specific' ? 1 : SW.genericFrameWeight.value);
+}
+
+/** The dump side: reporting frames dropped, names canonical, depth-limited. */
+export function prepareDumpStack(frames: readonly Frame[]): DumpFrame[] {
+  const out: DumpFrame[] = [];
+  let rank = 0;
+  for (let i = 0; i < frames.length && out.length < SW.maxDumpFrames.value; i++) {
+    const f = frames[i];
+    if (!f || typeof f.function !== 'string') continue;
+    const name = canonicalFrame(f.function);
+    if (name.length === 0) continue;
+    const cls = classifyFrame(name);
+    if (cls === 'reporting') continue;
+    const specific = cls === 'specific';
+    out.push({ name, reliable: f.reliable !== false, inlined: f.inlined === true, specific, rank, index: i });
+    if (specific) rank++;
+  }
+  return out;
+}
+
+export function compileSignatureStack(frames: readonly string[]): SignatureStack {
+  const names = frames
+    .slice(0, SW.maxSignatureFrames.value)
+    .map(canonicalFrame)
+    .filter((n) => n.length > 0);
+  const weights = new Float64Array(names.length);
+  let total = 0;
+  names.forEach((n, i) => {
+    weights[i] = frameWeight(n, i);
+    total += weights[i];
+  });
+  return { names, weights, total };
+}
+
+const MATCH = 1;
+const SKIP_SIG = 2;
+const SKIP_DUMP = 3;
+
+/** Aligns signature frames (in order) against the dump stack. O(|sig| * |dump|), both bounded. */
+export function alignStacks(sig: SignatureStack, dump: readonly DumpFrame[]): StackAlignment {
+  const n = sig.names.length;
+  const m = dump.length;
+  if (n === 0) return { similarity: 0, matched: [], missing: [], extraAbove: [], truncated: false };
+  const w = m + 1;
+  const score = new Float64Array((n + 1) * w);
+  const move = new Uint8Array((n + 1) * w);
+  const insertCost = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    const d = dump[j];
+    let c = positionWeight(d.rank) * (d.specific ? 1 : SW.genericFrameWeight.value) * SW.insertPenalty.value;
+    if (!d.reliable) c *= SW.unreliableInsertFactor.value;
+    if (d.inlined) c *= SW.inlinedInsertFactor.value;
+    insertCost[j] = c;
+  }
+  for (let j = 1; j <= m; j++) {
+    score[j] = score[j - 1] - insertCost[j - 1];
+    move[j] = SKIP_DUMP;
+  }
+  for (let i = 1; i <= n; i++) {
+    const row = i * w;
+    const prev = (i - 1) * w;
+    score[row] = 0;
+    move[row] = SKIP_SIG;
+    const name = sig.names[i - 1];
+    const credit = sig.weights[i - 1];
+    for (let j = 1; j <= m; j++) {
+      let best = score[prev + j];
+      let mv = SKIP_SIG;
+      const ins = score[row + j - 1] - insertCost[j - 1];
+      if (ins > best) {
+        best = ins;
+        mv = SKIP_DUMP;
+      }
+      const d = dump[j - 1];
+      if (d.name === name) {
+        const mt = score[prev + j - 1] + (d.reliable ? credit : credit * SW.unreliableMatchCredit.value);
+        if (mt >= best) {
+          best = mt;
+          mv = MATCH;
+        }
+      }
+      score[row + j] = best;
+      move[row + j] = mv;
+    }
+  }
+  // Free end gap on the dump side: frames below the last match cost nothing.
+  let bestJ = 0;
+  for (let j = 1; j <= m; j++) if (score[n * w + j] > score[n * w + bestJ]) bestJ = j;
+  const best = score[n * w + bestJ];
+
+  const matched: StackAlignment['matched'] = [];
+  const missingIdx: number[] = [];
+  const extraAbove: string[] = [];
+  let i = n;
+  let j = bestJ;
+  while (i > 0 || j > 0) {
+    const mv = move[i * w + j];
+    if (i > 0 && j > 0 && mv === MATCH) {
+      const d = dump[j - 1];
+      matched.push({ sig: i - 1, dump: d.index, name: d.name, reliable: d.reliable });
+      i--;
+      j--;
+    } else if (i > 0 && (j === 0 || mv === SKIP_SIG)) {
+      missingIdx.push(i - 1);
+      i--;
+    } else {
+      const d = dump[j - 1];
+      if (d.specific && d.reliable && !d.inlined) extraAbove.push(d.name);
+      j--;
+    }
+  }
+  matched.reverse();
+  extraAbove.reverse();
+  missingIdx.reverse();
+
+  // Truncation: signature frames after the last match that had no dump frames left to meet.
+  let denominator = Math.max(sig.total, SW.minStackMass.value);
+  let truncated = false;
+  const lastSig = matched.length > 0 ? matched[matched.length - 1].sig : -1;
+  const lastDumpPos = matched.length > 0 ? dump.findIndex((d) => d.index === matched[matched.length - 1].dump) : -1;
+  const sigLeft = n - 1 - lastSig;
+  const dumpLeft = m - 1 - lastDumpPos;
+  if (sigLeft > 0 && dumpLeft < sigLeft && matched.length > 0) {
+    truncated = true;
+    let unseen = 0;
+    // the last `sigLeft - dumpLeft` signature frames could not have appeared
+    for (let k = n - (sigLeft - dumpLeft); k < n; k++) unseen += sig.weights[k];
+    denominator = Math.max(denominator - unseen * (1 - SW.truncationCredit.value), SW.minStackMass.value);
+  }
+  const similarity = Math.max(0, Math.min(1, best / denominator));
+  return { similarity, matched, missing: missingIdx.map((k) => sig.names[k]), extraAbove, truncated };
+}

@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+import { Logger } from 'nestjs-pino';
+import { createApp } from './app.factory';
+import { ConfigError } from './config/app-config';
+
+const SHUTDOWN_GRACE_MS = 15_000;
+
+async function main(): Promise<void> {
+  const service = await createApp(process.env);
+  const { app, config } = service;
+  await app.listen(config.port, config.host);
+  const logger = app.get(Logger);
+  logger.log(
+    `crashkb listening on http://${config.host}:${config.port} (database: ${config.databaseUrl ? 'DATABASE_URL' : `embedded ${config.dataDir}`})`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: shutting down`);
+    // A request that never ends must not keep a stopped service alive forever.
+    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+    service.close().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(`crashkb: ${err.message}`);
+  } else {
+    console.error('crashkb: failed to start:', err);
+  }
+  process.exit(1);
+});
