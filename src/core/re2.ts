@@ -16,7 +16,9 @@ export class InvalidPatternError extends Error {
     readonly pattern: string,
     readonly reason: string,
   ) {
-    super(`invalid pattern ${JSON.stringify(pattern.length > 80 ? pattern.slice(0, 80) + '…' : pattern)}: ${reason}`);
+    super(
+      `invalid pattern ${JSON.stringify(pattern.length > 80 ? pattern.slice(0, 80) + '…' : pattern)}: ${reason}`,
+    );
   }
 }
 
@@ -47,7 +49,10 @@ export function compilePattern(pattern: string, opts: CompileOptions = {}): Comp
   if (typeof pattern !== 'string') throw new InvalidPatternError(String(pattern), 'pattern must be a string');
   if (pattern.length === 0) throw new InvalidPatternError(pattern, 'pattern is empty');
   if (pattern.length > MAX_PATTERN_LENGTH) {
-    throw new InvalidPatternError(pattern, `pattern is ${pattern.length} characters long; at most ${MAX_PATTERN_LENGTH} are allowed`);
+    throw new InvalidPatternError(
+      pattern,
+      `pattern is ${pattern.length} characters long; at most ${MAX_PATTERN_LENGTH} are allowed`,
+    );
   }
   let re: RE2JS;
   try {
@@ -58,7 +63,10 @@ export function compilePattern(pattern: string, opts: CompileOptions = {}): Comp
   }
   const size = re.programSize();
   if (size > MAX_PROGRAM_SIZE) {
-    throw new InvalidPatternError(pattern, `pattern compiles to ${size} instructions; at most ${MAX_PROGRAM_SIZE} are allowed`);
+    throw new InvalidPatternError(
+      pattern,
+      `pattern compiles to ${size} instructions; at most ${MAX_PROGRAM_SIZE} are allowed`,
+    );
   }
   return {
     source: pattern,

@@ -265,7 +265,8 @@ export function isGenericFrame(name: string): boolean {
 
 // Compiler clones and syscall wrappers differ between builds of the same code: keep the name.
 const CLONE_SUFFIX = /(?:\.(?:isra|constprop|part|cold|lto_priv|llvm|localalias)(?:\.\d+)*|\.\d+)+$/;
-const SYSCALL_PREFIX = /^(?:__x64_sys_|__ia32_sys_|__arm64_sys_|__se_sys_|__do_sys_|__sys_|ksys_|SyS_|SYSC_|sys_)/;
+const SYSCALL_PREFIX =
+  /^(?:__x64_sys_|__ia32_sys_|__arm64_sys_|__se_sys_|__do_sys_|__sys_|ksys_|SyS_|SYSC_|sys_)/;
 
 /** Canonical frame name for comparison: no clone suffix, no syscall wrapper prefix, no offset. */
 export function canonicalFrame(name: string): string {

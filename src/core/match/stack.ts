@@ -167,7 +167,8 @@ export function alignStacks(sig: SignatureStack, dump: readonly DumpFrame[]): St
   let denominator = Math.max(sig.total, SW.minStackMass.value);
   let truncated = false;
   const lastSig = matched.length > 0 ? matched[matched.length - 1].sig : -1;
-  const lastDumpPos = matched.length > 0 ? dump.findIndex((d) => d.index === matched[matched.length - 1].dump) : -1;
+  const lastDumpPos =
+    matched.length > 0 ? dump.findIndex((d) => d.index === matched[matched.length - 1].dump) : -1;
   const sigLeft = n - 1 - lastSig;
   const dumpLeft = m - 1 - lastDumpPos;
   if (sigLeft > 0 && dumpLeft < sigLeft && matched.length > 0) {

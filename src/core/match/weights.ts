@@ -31,9 +31,15 @@ export const SCORE_WEIGHTS = {
   slabCacheDisagree: { value: -0.06, why: 'the dump names a different cache: probably another object type' },
   poisonAgree: { value: 0.05, why: 'same poison (LIST_POISON1, POISON_FREE ...): same corruption pattern' },
   objectSizeAgree: { value: 0.03, why: 'same object size: same type (sizes change across builds, so weak)' },
-  objectSizeDisagree: { value: -0.03, why: 'different object size: maybe another type (weak: builds differ)' },
+  objectSizeDisagree: {
+    value: -0.03,
+    why: 'different object size: maybe another type (weak: builds differ)',
+  },
   moduleAgree: { value: 0.03, why: 'the signature module is on the stack or loaded' },
-  moduleMissing: { value: -0.12, why: 'signature names a module the dump neither loads nor shows on the stack' },
+  moduleMissing: {
+    value: -0.12,
+    why: 'signature names a module the dump neither loads nor shows on the stack',
+  },
   archDisagree: { value: -0.3, why: 'signature restricted to another architecture' },
   kernelInRange: { value: 0.02, why: 'kernel version inside the known-affected range' },
   kernelOutOfRange: {
@@ -79,7 +85,10 @@ export const STACK_WEIGHTS = {
 
 /** Verdicts. Calibrated with bench/match.ts (recall of match vs wrong/false matches). */
 export const THRESHOLDS = {
-  match: { value: 0.7, why: 'bench: recall > 0.97 with no wrong/false match in the corpus (see README-match.md)' },
+  match: {
+    value: 0.7,
+    why: 'bench: recall > 0.97 with no wrong/false match in the corpus (see README-match.md)',
+  },
   similar: { value: 0.45, why: 'shares the guilty frame or most of the stack; worth showing for triage' },
 } satisfies Record<string, Tuned>;
 
@@ -91,7 +100,10 @@ export const INDEX_LIMITS = {
   },
   maxCandidatesScored: { value: 64, why: 'only the best pre-scored candidates get the full alignment' },
   queryFrames: { value: 20, why: 'frames of the dump used as index keys (after dropping reporting frames)' },
-  guiltyKeyBoost: { value: 3, why: "the dump's guilty frame equal to a signature's guilty frame is the strongest cheap signal" },
+  guiltyKeyBoost: {
+    value: 3,
+    why: "the dump's guilty frame equal to a signature's guilty frame is the strongest cheap signal",
+  },
   indicatorKeyWeight: { value: 0.3, why: 'slab cache / poison keys only nudge pre-scoring' },
 } satisfies Record<string, Tuned>;
 

@@ -1,0 +1,355 @@
+// Scores one compiled signature against one report: exact fingerprint, else stack alignment
+// plus kind/headline/guilty-frame and indicator agreement, each contribution recorded as
+// evidence. A required pattern that misses excludes the signature (null).
+import type { CrashKind, Evidence, ParsedReport } from '../types';
+import type { CompiledPattern } from '../re2';
+import { alignStacks, type DumpFrame, type SignatureStack } from './stack';
+import { canonicalFrame } from './frames';
+import { SCORE_WEIGHTS as W } from './weights';
+
+/** Kinds that one bug can show as, depending on timing and debug options. Rows with a reason. */
+export const RELATED_KINDS: readonly { kinds: readonly CrashKind[]; why: string }[] = [
+  {
+    kinds: [
+      'use-after-free',
+      'double-free',
+      'invalid-free',
+      'out-of-bounds',
+      'null-deref',
+      'bad-access',
+      'general-protection-fault',
+      'list-corruption',
+      'slab-corruption',
+    ],
+    why: 'memory corruption: KASAN sees a UAF, without KASAN the same bug is a GPF, NULL deref or list/slab corruption',
+  },
+  {
+    kinds: ['hang', 'stall', 'deadlock', 'lock-bug'],
+    why: 'a deadlock is reported as a hung task, a stall or by lockdep',
+  },
+  {
+    kinds: ['bug', 'warning', 'assertion', 'panic'],
+    why: 'BUG_ON vs WARN_ON vs assert differ by build config',
+  },
+];
+
+const kindGroup = new Map<CrashKind, number>();
+RELATED_KINDS.forEach((row, i) => row.kinds.forEach((k) => kindGroup.set(k, i)));
+
+export function kindsRelated(a: CrashKind, b: CrashKind): boolean {
+  const ga = kindGroup.get(a);
+  return ga !== undefined && ga === kindGroup.get(b);
+}
+
+export interface CompiledSignature {
+  slot: number;
+  id: string;
+  title: string;
+  kind: CrashKind | null;
+  headline: string | null;
+  stack: SignatureStack;
+  guilty: string | null;
+  fingerprints: string[];
+  module: string | null;
+  arch: string | null;
+  kernelMin: number[] | null;
+  kernelMax: number[] | null;
+  slabCaches: string[];
+  objectSizes: number[];
+  poisons: string[];
+  patterns: { source: string; required: boolean; compiled: CompiledPattern }[];
+  /** Index keys this signature was filed under (for removal). */
+  keys: string[];
+}
+
+/** What the scorer needs from a report, computed once per report. */
+export interface PreparedReport {
+  report: ParsedReport;
+  index: number;
+  secondary: boolean;
+  stack: DumpFrame[];
+  guilty: string | null;
+  kernel: number[] | null;
+  arch: string | null;
+  modules: Set<string>;
+}
+
+export interface ScoredCandidate {
+  score: number;
+  fingerprint: boolean;
+  evidence: Evidence[];
+}
+
+export function parseKernelVersion(v: string | null | undefined): number[] | null {
+  if (!v) return null;
+  const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(v);
+  if (!m) return null;
+  return [Number(m[1]), Number(m[2]), m[3] !== undefined ? Number(m[3]) : 0];
+}
+
+function cmpVersion(a: number[], b: number[], len: number): number {
+  for (let i = 0; i < len; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** The number of components the bound was written with: `6.1` as a max covers every 6.1.x. */
+export function boundLength(v: string | null | undefined): number {
+  if (!v) return 0;
+  const m = /^\s*v?(\d+(?:\.\d+){0,2})/.exec(v);
+  return m ? m[1].split('.').length : 3;
+}
+
+const ARCH_ALIASES: Record<string, string> = {
+  amd64: 'x86_64',
+  'x86-64': 'x86_64',
+  x64: 'x86_64',
+  x86_64: 'x86_64',
+  aarch64: 'arm64',
+  arm64: 'arm64',
+  i386: 'x86',
+  i686: 'x86',
+  x86: 'x86',
+};
+
+export function canonicalArch(a: string | null | undefined): string | null {
+  if (!a) return null;
+  const k = a.trim().toLowerCase();
+  return ARCH_ALIASES[k] ?? k;
+}
+
+export function prepareReport(report: ParsedReport, index: number, stack: DumpFrame[]): PreparedReport {
+  const env = report.environment ?? {};
+  const modules = new Set<string>(env.modules ?? []);
+  for (const f of report.frames ?? []) if (f.module) modules.add(f.module);
+  let guilty: string | null = null;
+  const gf = report.guiltyFrame != null ? report.frames?.[report.guiltyFrame] : undefined;
+  if (gf?.function) guilty = canonicalFrame(gf.function);
+  else if (report.state && report.state.length > 0) guilty = canonicalFrame(report.state[0]);
+  else guilty = stack.find((d) => d.specific && d.reliable)?.name ?? null;
+  return {
+    report,
+    index,
+    secondary: report.secondaryOf != null,
+    stack,
+    guilty,
+    kernel: parseKernelVersion(env.kernelVersion),
+    arch: canonicalArch(env.arch),
+    modules,
+  };
+}
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** Scores one signature against one prepared report; null when a hard constraint excludes it. */
+export function scoreSignature(
+  sig: CompiledSignature,
+  rep: PreparedReport,
+  raw: string,
+): ScoredCandidate | null {
+  const ev: Evidence[] = [];
+  const report = rep.report;
+
+  // Hard constraint first: a required pattern that misses excludes the signature.
+  let patternGain = 0;
+  for (const p of sig.patterns) {
+    const hit = raw.length > 0 ? p.compiled.find(raw) : null;
+    if (!hit) {
+      if (p.required) return null;
+      continue;
+    }
+    const gain = Math.min(W.patternHit.value, W.patternHitCap.value - patternGain);
+    patternGain += gain;
+    ev.push({
+      feature: 'pattern',
+      detail: `/${p.source}/ matched ${JSON.stringify(hit.text)} at offset ${hit.index}${p.required ? ' (required)' : ''}`,
+      weight: r3(gain),
+    });
+  }
+
+  const fingerprint = report.fingerprint != null && sig.fingerprints.includes(report.fingerprint);
+  let total = patternGain;
+
+  if (fingerprint) {
+    total += W.fingerprint.value;
+    ev.push({
+      feature: 'fingerprint',
+      detail: `same crash fingerprint ${report.fingerprint}`,
+      weight: W.fingerprint.value,
+    });
+  }
+
+  // Stack: computed even with a fingerprint, as evidence of where the frames agree.
+  const al = alignStacks(sig.stack, rep.stack);
+  if (sig.stack.names.length > 0) {
+    const stackGain = fingerprint ? 0 : W.stack.value * al.similarity;
+    total += stackGain;
+    const parts = [`${al.matched.length} of ${sig.stack.names.length} signature frames in order`];
+    if (al.matched.length > 0) {
+      parts.push(
+        'agree: ' +
+          al.matched
+            .slice(0, 6)
+            .map((mm) => `${mm.name} (#${mm.dump}${mm.reliable ? '' : ', unreliable'})`)
+            .join(', '),
+      );
+    }
+    if (al.missing.length > 0) parts.push('missing: ' + al.missing.slice(0, 4).join(', '));
+    if (al.extraAbove.length > 0) parts.push('extra above: ' + al.extraAbove.slice(0, 4).join(', '));
+    if (al.truncated) parts.push('dump stack ends early (truncated?)');
+    ev.push({
+      feature: 'stack',
+      detail: `similarity ${al.similarity.toFixed(2)}: ${parts.join('; ')}`,
+      weight: r3(stackGain),
+    });
+  }
+
+  if (sig.guilty && rep.guilty) {
+    if (sig.guilty === rep.guilty) {
+      if (!fingerprint) total += W.guiltyAgree.value;
+      ev.push({
+        feature: 'guilty-frame',
+        detail: `both blame ${sig.guilty}`,
+        weight: fingerprint ? 0 : W.guiltyAgree.value,
+      });
+    } else {
+      ev.push({
+        feature: 'guilty-frame',
+        detail: `dump blames ${rep.guilty}, signature ${sig.guilty}`,
+        weight: 0,
+      });
+    }
+  }
+
+  if (sig.kind && report.kind && report.kind !== 'unknown') {
+    let wk: number;
+    let detail: string;
+    if (sig.kind === report.kind) {
+      wk = W.kindAgree.value;
+      detail = `both ${sig.kind}`;
+    } else if (kindsRelated(sig.kind, report.kind)) {
+      wk = W.kindRelated.value;
+      detail = `${report.kind} vs ${sig.kind}: related manifestations`;
+    } else {
+      wk = W.kindDisagree.value;
+      detail = `${report.kind} vs ${sig.kind}`;
+    }
+    if (fingerprint && wk > 0) wk = 0;
+    total += wk;
+    ev.push({ feature: 'kind', detail, weight: wk });
+  }
+
+  if (sig.headline && report.headline && !fingerprint) {
+    if (sig.headline === report.headline) {
+      total += W.headlineAgree.value;
+      ev.push({
+        feature: 'headline',
+        detail: `same headline "${sig.headline}"`,
+        weight: W.headlineAgree.value,
+      });
+    }
+  }
+
+  const ind = report.indicators;
+  if (sig.slabCaches.length > 0 && ind?.slabCaches?.length) {
+    const common = sig.slabCaches.filter((c) => ind.slabCaches.includes(c));
+    if (common.length > 0) {
+      total += W.slabCacheAgree.value;
+      ev.push({
+        feature: 'slab-cache',
+        detail: `same cache ${common.join(', ')}`,
+        weight: W.slabCacheAgree.value,
+      });
+    } else {
+      total += W.slabCacheDisagree.value;
+      ev.push({
+        feature: 'slab-cache',
+        detail: `dump cache ${ind.slabCaches.join(', ')}, signature ${sig.slabCaches.join(', ')}`,
+        weight: W.slabCacheDisagree.value,
+      });
+    }
+  }
+  if (sig.poisons.length > 0 && ind?.poisonValues?.length) {
+    const hits = ind.poisonValues.filter((p) => sig.poisons.includes(p.name));
+    if (hits.length > 0) {
+      total += W.poisonAgree.value;
+      const h = hits[0];
+      ev.push({
+        feature: 'poison',
+        detail: `${h.name} (${h.value}) in ${h.where}${hits.length > 1 ? ` and ${hits.length - 1} more` : ''}`,
+        weight: W.poisonAgree.value,
+      });
+    }
+  }
+  if (sig.objectSizes.length > 0 && ind?.objectSizes?.length) {
+    const same = ind.objectSizes.filter((s) => sig.objectSizes.includes(s));
+    const wgt = same.length > 0 ? W.objectSizeAgree.value : W.objectSizeDisagree.value;
+    total += wgt;
+    ev.push({
+      feature: 'object-size',
+      detail:
+        same.length > 0
+          ? `same object size ${same[0]}`
+          : `size ${ind.objectSizes.join(', ')} vs ${sig.objectSizes.join(', ')}`,
+      weight: wgt,
+    });
+  }
+  if (sig.module) {
+    if (rep.modules.has(sig.module)) {
+      total += W.moduleAgree.value;
+      ev.push({ feature: 'module', detail: `${sig.module} present`, weight: W.moduleAgree.value });
+    } else if (rep.modules.size > 0 || (report.frames?.length ?? 0) > 0) {
+      total += W.moduleMissing.value;
+      ev.push({
+        feature: 'module',
+        detail: `${sig.module} not on the stack nor loaded`,
+        weight: W.moduleMissing.value,
+      });
+    }
+  }
+  if (sig.arch && rep.arch && sig.arch !== rep.arch) {
+    total += W.archDisagree.value;
+    ev.push({
+      feature: 'arch',
+      detail: `dump is ${rep.arch}, signature ${sig.arch}`,
+      weight: W.archDisagree.value,
+    });
+  }
+  if ((sig.kernelMin || sig.kernelMax) && rep.kernel) {
+    const v = rep.kernel;
+    const below = sig.kernelMin ? cmpVersion(v, sig.kernelMin, 3) < 0 : false;
+    const above = sig.kernelMax ? cmpVersion(v, sig.kernelMax, sig.kernelMax.length) > 0 : false;
+    const shown = report.environment?.kernelVersion ?? v.join('.');
+    const range = `${sig.kernelMin?.join('.') ?? '*'}..${sig.kernelMax?.join('.') ?? '*'}`;
+    if (below || above) {
+      total += W.kernelOutOfRange.value;
+      ev.push({
+        feature: 'kernel-version',
+        detail: `${shown} outside ${range}`,
+        weight: W.kernelOutOfRange.value,
+      });
+    } else {
+      total += W.kernelInRange.value;
+      ev.push({
+        feature: 'kernel-version',
+        detail: `${shown} within ${range}`,
+        weight: W.kernelInRange.value,
+      });
+    }
+  }
+
+  if (rep.secondary) {
+    const before = total;
+    total *= W.secondaryReportFactor.value;
+    ev.push({
+      feature: 'report',
+      detail: `matched secondary report #${rep.index} (caused by #${report.secondaryOf})`,
+      weight: r3(total - before),
+    });
+  }
+
+  ev.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));
+  return { score: Math.max(0, Math.min(1, total)), fingerprint, evidence: ev };
+}

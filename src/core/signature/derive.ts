@@ -1,0 +1,123 @@
+// Derives a stored matcher from one parsed dump (POST /signatures/from-dump, bucket promotion,
+// the benchmark). The matcher must catch the next occurrence of the same bug (other build,
+// other addresses, another caller path further down) and not catch other bugs (others that
+// merely share kfree or a list check on top). So it keeps what identifies, and drops what varies.
+import type { ParsedDump, ParsedReport, SignatureMatcher } from '../types';
+import { canonicalFrame, classifyFrame } from '../match/frames';
+import { isGenericSlabCache } from '../match/index';
+import { DERIVE_LIMITS } from '../match/weights';
+
+/** Report formats whose object sizes come from one binary's own types (user space). */
+const USERSPACE_FORMATS = new Set(['asan', 'hwasan', 'msan', 'tsan', 'ubsan', 'lsan', 'valgrind', 'gdb']);
+
+export function deriveMatcher(parsed: ParsedDump | ParsedReport): SignatureMatcher {
+  const frames = parsed.frames ?? [];
+  const names = frames.map((f) => canonicalFrame(f.function ?? ''));
+  const state = (parsed.state ?? []).map(canonicalFrame).filter((s) => s.length > 0);
+  const maxFrames = DERIVE_LIMITS.maxFrames.value;
+
+  // 1. The crash state: the parser already skipped reporting/runtime frames; these three are
+  //    what syzbot/ClusterFuzz dedup on, so they lead, in their order.
+  const out: string[] = [];
+  for (const s of state) if (!out.includes(s) && out.length < maxFrames) out.push(s);
+
+  // 2. A few more callers from the crashing stack, below the last state frame: reliable (a `?`
+  //    frame may be stale stack contents), not reporting machinery, not generic (kfree, locks,
+  //    syscall entry: shared by every bug, they would only make the matcher stricter without
+  //    making it more specific), not inlined-only (present only when the dump was symbolised).
+  let from = 0;
+  if (state.length > 0) {
+    const last = state[state.length - 1];
+    const at = names.indexOf(last);
+    if (at >= 0) from = at + 1;
+  } else if (parsed.guiltyFrame != null) {
+    from = parsed.guiltyFrame;
+  }
+  for (let i = from; i < frames.length && out.length < maxFrames; i++) {
+    const f = frames[i];
+    const n = names[i];
+    if (!n || f.reliable === false || f.inlined === true || out.includes(n)) continue;
+    if (classifyFrame(n) !== 'specific') continue;
+    out.push(n);
+  }
+
+  // 3. No state (unknown kind, odd format): fall back to the top specific reliable frames.
+  if (out.length === 0) {
+    for (let i = 0; i < frames.length && out.length < maxFrames; i++) {
+      const n = names[i];
+      if (n && frames[i].reliable !== false && classifyFrame(n) === 'specific' && !out.includes(n))
+        out.push(n);
+    }
+  }
+
+  // The guilty frame is the one the title names; it is the first state frame by construction.
+  let guiltyFrame: number | null = null;
+  if (parsed.guiltyFrame != null && names[parsed.guiltyFrame]) {
+    const gi = out.indexOf(names[parsed.guiltyFrame]);
+    if (gi >= 0) guiltyFrame = gi;
+  }
+  if (guiltyFrame === null && out.length > 0) guiltyFrame = 0;
+
+  const matcher: SignatureMatcher = {
+    kind: parsed.kind && parsed.kind !== 'unknown' ? parsed.kind : null,
+    headline: parsed.headline ?? null,
+    frames: out,
+    guiltyFrame,
+    // Exact fingerprint: a later dump with the same kind + state is certain.
+    fingerprints: parsed.fingerprint ? [parsed.fingerprint] : [],
+  };
+
+  // Module: a kernel module on the guilty frame localises the bug (mlx5_core). User-space
+  // "modules" are binary paths that differ per install, so they are not kept.
+  const kernel = parsed.format === 'linux-kernel' || parsed.format === 'crash-utility';
+  const gf =
+    parsed.guiltyFrame != null ? frames[parsed.guiltyFrame] : frames.find((f) => f.reliable !== false);
+  if (kernel && gf?.module && /^[A-Za-z0-9_-]+$/.test(gf.module)) matcher.module = gf.module;
+
+  // Arch and kernel range are left open: the same bug recurs on other architectures and on
+  // later kernels until it is fixed; whoever knows the fixed version sets kernelMax.
+
+  // Slab caches: a named cache (ext4_inode_cache, skbuff_head_cache) says which object type;
+  // kmalloc-N only says a size bucket that unrelated types share and that moves when a struct
+  // grows, so it is dropped. It only ever adds to a frame match, never matches alone.
+  const caches = (parsed.indicators?.slabCaches ?? []).filter((c) => !isGenericSlabCache(c));
+  if (caches.length > 0) matcher.slabCaches = [...new Set(caches)];
+
+  // Poisons: the corruption pattern (LIST_POISON1 in a register) recurs with the bug.
+  const poisons = (parsed.indicators?.poisonValues ?? []).map((p) => p.name).filter((n) => !!n);
+  if (poisons.length > 0) matcher.poisons = [...new Set(poisons)];
+
+  // Object sizes: in user space the region size is the type's own size in that binary; in the
+  // kernel it varies with config and struct layout across builds, so it is not kept.
+  if (USERSPACE_FORMATS.has(parsed.format) && (parsed.indicators?.objectSizes?.length ?? 0) > 0) {
+    matcher.objectSizes = [...new Set(parsed.indicators.objectSizes)];
+  }
+  return matcher;
+}
+
+/**
+ * A stable slug for export/import: the title as a slug plus a short hash of what identifies
+ * the bug (kind and the first frames), so two signatures with the same title but different
+ * bugs get different keys, and re-deriving from another dump of the same bug gives the same.
+ */
+export function signatureKey(title: string, matcher: SignatureMatcher): string {
+  const slug =
+    (title ?? '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 64)
+      .replace(/-+$/g, '') || 'signature';
+  const identity = [matcher.kind ?? '', ...(matcher.frames ?? []).slice(0, 3).map(canonicalFrame)].join('|');
+  return `${slug}-${fnv1a32(identity).toString(16).padStart(8, '0')}`;
+}
+
+/** FNV-1a, 32 bit: tiny, stable across platforms, enough to disambiguate equal titles. */
+function fnv1a32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}

@@ -1,0 +1,1 @@
+export { deriveMatcher, signatureKey } from './derive';
