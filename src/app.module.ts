@@ -24,11 +24,14 @@ export class AppModule {
             level: config.logLevel,
             genReqId: (req: IncomingMessage, res: ServerResponse) => assignRequestId(req, res),
             redact: ['req.headers.authorization', 'req.headers["x-crashkb-signature"]'],
-            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+            customLogLevel: (_req, res, err) =>
+              err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
           },
         }),
         ThrottlerModule.forRoot({
-          throttlers: [{ name: 'per-key', ttl: 60_000, limit: config.rateLimitPerMinute || Number.MAX_SAFE_INTEGER }],
+          throttlers: [
+            { name: 'per-key', ttl: 60_000, limit: config.rateLimitPerMinute || Number.MAX_SAFE_INTEGER },
+          ],
           skipIf: () => config.rateLimitPerMinute === 0,
         }),
         DatabaseModule.forRoot(config, databaseUrl),

@@ -1,4 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeyCreatedDto, CreateApiKeyDto } from './api-keys.dto';
 import { ApiKeysService } from './api-keys.service';
@@ -12,7 +22,10 @@ export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
   @Post()
-  @ApiCreatedResponse({ type: ApiKeyCreatedDto, description: 'The key is in the answer once and never again.' })
+  @ApiCreatedResponse({
+    type: ApiKeyCreatedDto,
+    description: 'The key is in the answer once and never again.',
+  })
   create(@Body() body: CreateApiKeyDto) {
     return this.apiKeys.create(body.name, body.scopes);
   }

@@ -47,9 +47,21 @@ export class ApiKeysService {
   async create(name: string, scopes: Scope[]): Promise<CreatedApiKey> {
     const key = `ckb_${randomBytes(32).toString('base64url')}`;
     const row = await this.keys.save(
-      this.keys.create({ name, scopes: [...new Set(scopes)], prefix: key.slice(0, 12), keyHash: hashKey(key) }),
+      this.keys.create({
+        name,
+        scopes: [...new Set(scopes)],
+        prefix: key.slice(0, 12),
+        keyHash: hashKey(key),
+      }),
     );
-    return { id: row.id, name: row.name, key, prefix: row.prefix, scopes: row.scopes, createdAt: row.createdAt };
+    return {
+      id: row.id,
+      name: row.name,
+      key,
+      prefix: row.prefix,
+      scopes: row.scopes,
+      createdAt: row.createdAt,
+    };
   }
 
   async list(): Promise<ApiKeyView[]> {

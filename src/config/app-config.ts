@@ -90,7 +90,10 @@ function webhookSecrets(env: Env): WebhookSecret[] {
 export function loadAppConfig(env: Env = process.env): AppConfig {
   const databaseUrl = env.DATABASE_URL && env.DATABASE_URL.trim() !== '' ? env.DATABASE_URL.trim() : null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError('DATABASE_URL', 'expected a postgres:// or postgresql:// URL (or leave it unset for the embedded database)');
+    throw new ConfigError(
+      'DATABASE_URL',
+      'expected a postgres:// or postgresql:// URL (or leave it unset for the embedded database)',
+    );
   }
   const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {

@@ -15,6 +15,7 @@ const DB_UNAVAILABLE_CODES = new Set([
   '08001',
   '08003',
   '08006',
+  '3D000', // the database itself is gone
 ]);
 
 export function isDatabaseUnavailable(err: unknown): boolean {
@@ -71,7 +72,11 @@ export function toProblem(err: unknown): Problem {
 
 export function sendProblem(req: Request, res: Response, p: Problem): void {
   const requestId = (req as Request & { id?: string }).id;
-  const body: Problem = { ...p, instance: req.originalUrl ?? req.url, ...(requestId ? { requestId: String(requestId) } : {}) };
+  const body: Problem = {
+    ...p,
+    instance: req.originalUrl ?? req.url,
+    ...(requestId ? { requestId: String(requestId) } : {}),
+  };
   if (p.status === 503) res.setHeader('Retry-After', '5');
   res.status(p.status).setHeader('Content-Type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
@@ -86,7 +91,10 @@ export class ProblemFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const p = toProblem(err);
     if (p.status >= 500) {
-      this.logger.error({ err, status: p.status }, `request failed: ${(err as Error)?.message ?? String(err)}`);
+      this.logger.error(
+        { err, status: p.status },
+        `request failed: ${(err as Error)?.message ?? String(err)}`,
+      );
     }
     if (res.headersSent) return;
     sendProblem(req, res, p);
