@@ -1,0 +1,125 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Frame, ParsedDump } from '../../src/core/types';
+import { deriveMatcher, signatureKey } from '../../src/core/signature';
+
+function fr(names: string[]): Frame[] {
+  return names.map((n) => ({ function: n.replace(/^\? /, ''), reliable: !n.startsWith('? '), module: null }));
+}
+
+function parsed(over: Partial<ParsedDump>): ParsedDump {
+  const base: ParsedDump = {
+    format: 'linux-kernel',
+    title: 'KASAN: double-free in ext4_i_callback',
+    kind: 'double-free',
+    headline: 'KASAN: double-free',
+    access: null,
+    frames: fr([
+      'dump_stack_lvl',
+      'kasan_report_invalid_free',
+      'kfree',
+      'ext4_i_callback',
+      'rcu_do_batch',
+      '? _raw_spin_unlock',
+      'rcu_core',
+      '? stale_frame_xyz',
+      'ext4_destroy_inode_helper',
+      '__do_softirq',
+      'irq_exit_rcu',
+      'sysvec_apic_timer_interrupt',
+      'fs_reclaim_thing',
+      'kswapd_shrink_node',
+      'kswapd',
+      'kthread',
+      'ret_from_fork',
+    ]),
+    guiltyFrame: 3,
+    state: ['ext4_i_callback', 'rcu_do_batch', 'rcu_core'],
+    indicators: {
+      poisonValues: [
+        {
+          value: '0x6b6b6b6b6b6b6b6b',
+          name: 'POISON_FREE',
+          base: '0x6b',
+          offset: 0,
+          meaning: 'freed',
+          where: 'register X1',
+        },
+      ],
+      slabCaches: ['ext4_inode_cache', 'kmalloc-128'],
+      objectSizes: [1080],
+    },
+    environment: { kernelVersion: '4.19.0', arch: 'arm64' },
+    secondaryOf: null,
+    notes: [],
+    fingerprint: 'abc',
+    reports: [],
+  };
+  return { ...base, ...over };
+}
+
+test('derive keeps the state first, then a few specific reliable callers', () => {
+  const m = deriveMatcher(parsed({}));
+  assert.deepEqual(m.frames.slice(0, 3), ['ext4_i_callback', 'rcu_do_batch', 'rcu_core']);
+  assert.ok(m.frames.includes('ext4_destroy_inode_helper'));
+  assert.ok(!m.frames.includes('stale_frame_xyz'), 'unreliable frames are not kept');
+  assert.ok(
+    !m.frames.includes('kthread') && !m.frames.includes('__do_softirq') && !m.frames.includes('kfree'),
+  );
+  assert.ok(m.frames.length <= 6);
+  assert.equal(m.guiltyFrame, 0);
+  assert.equal(m.kind, 'double-free');
+  assert.equal(m.headline, 'KASAN: double-free');
+  assert.deepEqual(m.fingerprints, ['abc']);
+});
+
+test('derive keeps specific indicators only', () => {
+  const m = deriveMatcher(parsed({}));
+  assert.deepEqual(m.slabCaches, ['ext4_inode_cache'], 'kmalloc-N is a size bucket, not a type');
+  assert.deepEqual(m.poisons, ['POISON_FREE']);
+  assert.equal(m.objectSizes, undefined, 'kernel object sizes vary by build');
+  assert.equal(m.arch, undefined);
+  assert.equal(m.kernelMin, undefined);
+  const asan = deriveMatcher(
+    parsed({ format: 'asan', indicators: { poisonValues: [], slabCaches: [], objectSizes: [328] } }),
+  );
+  assert.deepEqual(asan.objectSizes, [328]);
+  assert.equal(asan.slabCaches, undefined);
+});
+
+test('derive takes a kernel module from the guilty frame', () => {
+  const frames = fr(['dma_pool_alloc', 'mlx5_alloc_cmd_msg', 'mlx5_cmd_exec']);
+  frames[1].module = 'mlx5_core';
+  const m = deriveMatcher(
+    parsed({
+      frames,
+      guiltyFrame: 1,
+      state: ['mlx5_alloc_cmd_msg', 'mlx5_cmd_exec'],
+      indicators: { poisonValues: [], slabCaches: [], objectSizes: [] },
+    }),
+  );
+  assert.equal(m.module, 'mlx5_core');
+  assert.deepEqual(m.frames, ['mlx5_alloc_cmd_msg', 'mlx5_cmd_exec']);
+});
+
+test('derive degrades: no state, unknown kind → top specific frames, no kind', () => {
+  const m = deriveMatcher(parsed({ kind: 'unknown', state: [], guiltyFrame: null, fingerprint: null }));
+  assert.equal(m.kind, null);
+  assert.equal(m.frames[0], 'ext4_i_callback');
+  assert.deepEqual(m.fingerprints, []);
+  const empty = deriveMatcher(parsed({ frames: [], state: [], guiltyFrame: null }));
+  assert.deepEqual(empty.frames, []);
+  assert.equal(empty.guiltyFrame, null);
+});
+
+test('signatureKey is a stable slug that tells equal titles of different bugs apart', () => {
+  const m = deriveMatcher(parsed({}));
+  const k = signatureKey('KASAN: double-free in ext4_i_callback', m);
+  assert.match(k, /^kasan-double-free-in-ext4-i-callback-[0-9a-f]{8}$/);
+  assert.equal(
+    k,
+    signatureKey('KASAN: double-free in ext4_i_callback', deriveMatcher(parsed({ fingerprint: 'other' }))),
+  );
+  assert.notEqual(k, signatureKey('KASAN: double-free in ext4_i_callback', { ...m, frames: ['other_fn'] }));
+  assert.match(signatureKey('', { frames: [] }), /^signature-[0-9a-f]{8}$/);
+});
