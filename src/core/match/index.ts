@@ -120,35 +120,49 @@ export class MatchIndex {
     const matchAt = opts.thresholds?.match ?? THRESHOLDS.match.value;
     const similarAt = opts.thresholds?.similar ?? THRESHOLDS.similar.value;
     const limit = opts.limit ?? 10;
-    const best = new Map<number, Match>();
+    // Pass 1: numbers only, over every candidate of every report; keep each signature's best.
+    const best = new Map<number, { score: number; rep: PreparedReport }>();
     for (const rep of orderedReports(parsed)) {
       const prepared = prepareReport(rep.report, rep.index, prepareDumpStack(rep.report.frames ?? []));
       for (const slot of this.candidates(prepared)) {
         const entry = this.entries.get(slot);
         if (!entry) continue;
-        const scored = scoreSignature(entry.compiled, prepared, raw);
+        const scored = scoreSignature(entry.compiled, prepared, raw, false);
         if (!scored || scored.score < similarAt) continue;
         const previous = best.get(slot);
         if (previous && previous.score >= scored.score) continue;
-        const verdict: Verdict = scored.score >= matchAt ? 'match' : 'similar';
-        best.set(slot, {
-          signatureId: entry.compiled.id,
-          title: entry.compiled.title,
-          score: Math.round(scored.score * 10000) / 10000,
-          verdict,
-          evidence: scored.evidence,
-          fixes: entry.fixes,
-          notes: entry.notes,
-          reportIndex: rep.index,
-        });
+        best.set(slot, { score: scored.score, rep: prepared });
       }
     }
-    return [...best.values()]
+    // Pass 2: explain only what is returned.
+    const ranked = [...best.entries()]
       .sort(
         (a, b) =>
-          b.score - a.score || (a.reportIndex ?? 0) - (b.reportIndex ?? 0) || a.title.localeCompare(b.title),
+          b[1].score - a[1].score ||
+          a[1].rep.index - b[1].rep.index ||
+          (this.entries.get(a[0])?.compiled.title ?? '').localeCompare(
+            this.entries.get(b[0])?.compiled.title ?? '',
+          ),
       )
       .slice(0, limit);
+    const out: Match[] = [];
+    for (const [slot, { rep }] of ranked) {
+      const entry = this.entries.get(slot);
+      const scored = entry ? scoreSignature(entry.compiled, rep, raw, true) : null;
+      if (!entry || !scored) continue;
+      const verdict: Verdict = scored.score >= matchAt ? 'match' : 'similar';
+      out.push({
+        signatureId: entry.compiled.id,
+        title: entry.compiled.title,
+        score: Math.round(scored.score * 10000) / 10000,
+        verdict,
+        evidence: scored.evidence,
+        fixes: entry.fixes,
+        notes: entry.notes,
+        reportIndex: rep.index,
+      });
+    }
+    return out;
   }
 
   /** Candidate slots for one report, pre-scored by shared keys; at most maxCandidatesScored. */

@@ -141,6 +141,7 @@ export function prepareReport(report: ParsedReport, index: number, stack: DumpFr
   };
 }
 
+const NO_DETAIL = { index: -1, text: '' };
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** Scores one signature against one prepared report; null when a hard constraint excludes it. */
@@ -148,21 +149,26 @@ export function scoreSignature(
   sig: CompiledSignature,
   rep: PreparedReport,
   raw: string,
+  explain = true,
 ): ScoredCandidate | null {
+  // Without `explain` no evidence strings are built: the index scores many candidates and
+  // explains only the ones it returns.
   const ev: Evidence[] = [];
+  const push = explain ? (e: Evidence): void => void ev.push(e) : (): void => undefined;
   const report = rep.report;
 
   // Hard constraint first: a required pattern that misses excludes the signature.
   let patternGain = 0;
   for (const p of sig.patterns) {
-    const hit = raw.length > 0 ? p.compiled.find(raw) : null;
+    const hit =
+      raw.length === 0 ? null : explain ? p.compiled.find(raw) : p.compiled.test(raw) ? NO_DETAIL : null;
     if (!hit) {
       if (p.required) return null;
       continue;
     }
     const gain = Math.min(W.patternHit.value, W.patternHitCap.value - patternGain);
     patternGain += gain;
-    ev.push({
+    push({
       feature: 'pattern',
       detail: `/${p.source}/ matched ${JSON.stringify(hit.text)} at offset ${hit.index}${p.required ? ' (required)' : ''}`,
       weight: r3(gain),
@@ -174,7 +180,7 @@ export function scoreSignature(
 
   if (fingerprint) {
     total += W.fingerprint.value;
-    ev.push({
+    push({
       feature: 'fingerprint',
       detail: `same crash fingerprint ${report.fingerprint}`,
       weight: W.fingerprint.value,
@@ -186,6 +192,9 @@ export function scoreSignature(
   if (sig.stack.names.length > 0) {
     const stackGain = fingerprint ? 0 : W.stack.value * al.similarity;
     total += stackGain;
+  }
+  if (explain && sig.stack.names.length > 0) {
+    const stackGain = fingerprint ? 0 : W.stack.value * al.similarity;
     const parts = [`${al.matched.length} of ${sig.stack.names.length} signature frames in order`];
     if (al.matched.length > 0) {
       parts.push(
@@ -199,7 +208,7 @@ export function scoreSignature(
     if (al.missing.length > 0) parts.push('missing: ' + al.missing.slice(0, 4).join(', '));
     if (al.extraAbove.length > 0) parts.push('extra above: ' + al.extraAbove.slice(0, 4).join(', '));
     if (al.truncated) parts.push('dump stack ends early (truncated?)');
-    ev.push({
+    push({
       feature: 'stack',
       detail: `similarity ${al.similarity.toFixed(2)}: ${parts.join('; ')}`,
       weight: r3(stackGain),
@@ -209,13 +218,13 @@ export function scoreSignature(
   if (sig.guilty && rep.guilty) {
     if (sig.guilty === rep.guilty) {
       if (!fingerprint) total += W.guiltyAgree.value;
-      ev.push({
+      push({
         feature: 'guilty-frame',
         detail: `both blame ${sig.guilty}`,
         weight: fingerprint ? 0 : W.guiltyAgree.value,
       });
     } else {
-      ev.push({
+      push({
         feature: 'guilty-frame',
         detail: `dump blames ${rep.guilty}, signature ${sig.guilty}`,
         weight: 0,
@@ -238,13 +247,13 @@ export function scoreSignature(
     }
     if (fingerprint && wk > 0) wk = 0;
     total += wk;
-    ev.push({ feature: 'kind', detail, weight: wk });
+    push({ feature: 'kind', detail, weight: wk });
   }
 
   if (sig.headline && report.headline && !fingerprint) {
     if (sig.headline === report.headline) {
       total += W.headlineAgree.value;
-      ev.push({
+      push({
         feature: 'headline',
         detail: `same headline "${sig.headline}"`,
         weight: W.headlineAgree.value,
@@ -257,14 +266,14 @@ export function scoreSignature(
     const common = sig.slabCaches.filter((c) => ind.slabCaches.includes(c));
     if (common.length > 0) {
       total += W.slabCacheAgree.value;
-      ev.push({
+      push({
         feature: 'slab-cache',
         detail: `same cache ${common.join(', ')}`,
         weight: W.slabCacheAgree.value,
       });
     } else {
       total += W.slabCacheDisagree.value;
-      ev.push({
+      push({
         feature: 'slab-cache',
         detail: `dump cache ${ind.slabCaches.join(', ')}, signature ${sig.slabCaches.join(', ')}`,
         weight: W.slabCacheDisagree.value,
@@ -276,7 +285,7 @@ export function scoreSignature(
     if (hits.length > 0) {
       total += W.poisonAgree.value;
       const h = hits[0];
-      ev.push({
+      push({
         feature: 'poison',
         detail: `${h.name} (${h.value}) in ${h.where}${hits.length > 1 ? ` and ${hits.length - 1} more` : ''}`,
         weight: W.poisonAgree.value,
@@ -287,7 +296,7 @@ export function scoreSignature(
     const same = ind.objectSizes.filter((s) => sig.objectSizes.includes(s));
     const wgt = same.length > 0 ? W.objectSizeAgree.value : W.objectSizeDisagree.value;
     total += wgt;
-    ev.push({
+    push({
       feature: 'object-size',
       detail:
         same.length > 0
@@ -299,10 +308,10 @@ export function scoreSignature(
   if (sig.module) {
     if (rep.modules.has(sig.module)) {
       total += W.moduleAgree.value;
-      ev.push({ feature: 'module', detail: `${sig.module} present`, weight: W.moduleAgree.value });
+      push({ feature: 'module', detail: `${sig.module} present`, weight: W.moduleAgree.value });
     } else if (rep.modules.size > 0 || (report.frames?.length ?? 0) > 0) {
       total += W.moduleMissing.value;
-      ev.push({
+      push({
         feature: 'module',
         detail: `${sig.module} not on the stack nor loaded`,
         weight: W.moduleMissing.value,
@@ -311,7 +320,7 @@ export function scoreSignature(
   }
   if (sig.arch && rep.arch && sig.arch !== rep.arch) {
     total += W.archDisagree.value;
-    ev.push({
+    push({
       feature: 'arch',
       detail: `dump is ${rep.arch}, signature ${sig.arch}`,
       weight: W.archDisagree.value,
@@ -325,14 +334,14 @@ export function scoreSignature(
     const range = `${sig.kernelMin?.join('.') ?? '*'}..${sig.kernelMax?.join('.') ?? '*'}`;
     if (below || above) {
       total += W.kernelOutOfRange.value;
-      ev.push({
+      push({
         feature: 'kernel-version',
         detail: `${shown} outside ${range}`,
         weight: W.kernelOutOfRange.value,
       });
     } else {
       total += W.kernelInRange.value;
-      ev.push({
+      push({
         feature: 'kernel-version',
         detail: `${shown} within ${range}`,
         weight: W.kernelInRange.value,
@@ -343,7 +352,7 @@ export function scoreSignature(
   if (rep.secondary) {
     const before = total;
     total *= W.secondaryReportFactor.value;
-    ev.push({
+    push({
       feature: 'report',
       detail: `matched secondary report #${rep.index} (caused by #${report.secondaryOf})`,
       weight: r3(total - before),

@@ -82,6 +82,8 @@ export function compileSignatureStack(frames: readonly string[]): SignatureStack
   return { names, weights, total };
 }
 
+const scratch = { score: new Float64Array(1024), move: new Uint8Array(1024), insert: new Float64Array(64) };
+
 const MATCH = 1;
 const SKIP_SIG = 2;
 const SKIP_DUMP = 3;
@@ -92,9 +94,18 @@ export function alignStacks(sig: SignatureStack, dump: readonly DumpFrame[]): St
   const m = dump.length;
   if (n === 0) return { similarity: 0, matched: [], missing: [], extraAbove: [], truncated: false };
   const w = m + 1;
-  const score = new Float64Array((n + 1) * w);
-  const move = new Uint8Array((n + 1) * w);
-  const insertCost = new Float64Array(m);
+  const cells = (n + 1) * w;
+  if (scratch.score.length < cells) {
+    scratch.score = new Float64Array(cells * 2);
+    scratch.move = new Uint8Array(cells * 2);
+  }
+  if (scratch.insert.length < m) scratch.insert = new Float64Array(m * 2);
+  // Reused between calls (single-threaded, not re-entrant): no allocation per candidate.
+  const score = scratch.score;
+  const move = scratch.move;
+  const insertCost = scratch.insert;
+  score[0] = 0;
+  move[0] = 0;
   for (let j = 0; j < m; j++) {
     const d = dump[j];
     let c = positionWeight(d.rank) * (d.specific ? 1 : SW.genericFrameWeight.value) * SW.insertPenalty.value;
