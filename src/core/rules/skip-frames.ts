@@ -25,13 +25,13 @@ export const GLOBAL_SKIP_FRAMES: readonly SkipFrameRule[] = [
   {
     group: 'allocator',
     pattern:
-      /^(?:__|___)?(?:kmalloc|kzalloc|kcalloc|kvmalloc|kvzalloc|kvcalloc|krealloc|kmemdup|kstrdup|kstrndup|vmalloc|vzalloc|__vmalloc|kmem_cache_|kfree|kvfree|kfree_sensitive|vfree|slab_|__slab_|do_slab_free|slab_free|set_freepointer|cache_from_obj|slab_equal_or_root|allocate_slab|new_slab|alloc_pages|__alloc_pages|alloc_page|get_free_pages|__get_free_pages|folio_alloc|__folio_alloc|alloc_slab_page|free_pages|__free_pages|free_unref_page|kmalloc_trace|kmalloc_node|kmem_cache_alloc|__kmem_cache_|mempool_alloc|mempool_free|kmalloc_reserve|page_alloc|__page_alloc|alloc_skb|__alloc_skb|kvmalloc_node|kfree_rcu|rcu_free)/,
+      /^(?:__|___)?(?:kmalloc|kzalloc|kcalloc|kvmalloc|kvzalloc|kvcalloc|krealloc|kmemdup|kstrdup|kstrndup|vmalloc|vzalloc|__vmalloc|kmem_cache_|kfree$|kvfree$|kfree_sensitive$|vfree$|slab_|__slab_|do_slab_free|slab_free|set_freepointer|cache_from_obj|slab_equal_or_root|allocate_slab|new_slab|alloc_pages|__alloc_pages|alloc_page|get_free_pages|__get_free_pages|folio_alloc|__folio_alloc|alloc_slab_page|free_pages|__free_pages|free_unref_page|kmalloc_trace|kmalloc_node|kmem_cache_alloc|__kmem_cache_|mempool_alloc|mempool_free|kmalloc_reserve|alloc_skb|__alloc_skb|kvmalloc_node|kfree_rcu)/,
     why: 'allocation and free entry points: the caller is the interesting frame',
   },
   {
     group: 'locking',
     pattern:
-      /^(?:__|_)?(?:raw_spin_|spin_|_raw_spin_|_raw_read_|_raw_write_|do_raw_spin_|queued_spin_|native_queued_spin|mutex_|__mutex_|down_|up_|down|up|rwsem_|percpu_down|percpu_up|read_lock|write_lock|read_unlock|write_unlock|rt_mutex|rtmutex|lock_|unlock_|local_bh_|local_irq_|atomic_|atomic64_|arch_atomic|refcount_|kref_|test_and_set_bit|test_and_clear_bit|set_bit|clear_bit|preempt_count|preempt_schedule|rcu_read_lock|rcu_read_unlock|ww_mutex)/,
+      /^(?:__|_)?(?:raw_spin_|spin_|_raw_spin_|_raw_read_|_raw_write_|do_raw_spin_|queued_spin_|native_queued_spin|mutex_|__mutex_|down_read|down_write|down_interruptible|down_killable|down_trylock|down$|up_read|up_write|up$|rwsem_|percpu_down|percpu_up|read_lock|write_lock|read_unlock|write_unlock|rt_mutex|rtmutex|lock_|unlock_|local_bh_|local_irq_|atomic_|atomic64_|arch_atomic|refcount_|kref_|test_and_set_bit|test_and_clear_bit|set_bit|clear_bit|preempt_count|preempt_schedule|rcu_read_lock|rcu_read_unlock|ww_mutex)/,
     why: 'lock, atomic and refcount helpers: the bug is in the caller that misused them',
   },
   {

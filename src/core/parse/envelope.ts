@@ -1,0 +1,109 @@
+// The line envelope: what consoles, syslog and journald put around printk text
+// (REFERENCE.md §1). Stripped before matching; the raw line stays in the input.
+
+/** Longest line body the parsers look at; the rest of a longer line is ignored (linear time on garbage). */
+export const MAX_LINE_CHARS = 4096;
+
+/** The input split into lines with the envelope removed, as parallel arrays (cheap on huge inputs). */
+export interface PreparedLines {
+  /** Body of each line: envelope removed, CR removed, capped at MAX_LINE_CHARS. */
+  texts: string[];
+  /** printk caller id (`T1234`, `C1`) when printed, else null. */
+  callers: (string | null)[];
+  /** printk timestamp in seconds when printed, else null. */
+  times: (number | null)[];
+  /** Count of lines cut at MAX_LINE_CHARS. */
+  truncatedLines: number;
+}
+
+const KMSG_RECORD = /^\d{1,2},\d{1,20},\d{1,20},[^;]{0,16};/;
+const SYSLOG_PREFIX =
+  /^(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}[0-9.,:+Z-]{0,16}) [\w.:-]{1,64} kernel: ?/;
+const DROPPED = /^\*\* \d{1,12} printk messages dropped \*\* ?/;
+const LOGLEVEL = /^<\d{1,2}>/;
+const TIMESTAMP = /^\[ {0,12}(\d{1,10}\.\d{1,9})\]/;
+const HUMAN_TIMESTAMP = /^\[[A-Z][a-z]{2} [A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2} \d{4}\]/;
+const CALLER = /^\[ {0,7}([TC]\d{1,8})\]/;
+
+/** Strips one line's envelope. `line` must not contain `\n`. */
+export function stripEnvelope(line: string): { text: string; caller: string | null; time: number | null } {
+  let s = line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line;
+  if (s.endsWith('\r')) s = s.slice(0, -1);
+  let caller: string | null = null;
+  let time: number | null = null;
+  // Cheap first-character test before any regex: most lines have no envelope at all.
+  const c0 = s.charCodeAt(0);
+  if (c0 >= 48 && c0 <= 57) {
+    const m = KMSG_RECORD.exec(s) ?? SYSLOG_PREFIX.exec(s);
+    if (m) s = s.slice(m[0].length);
+  } else if (c0 >= 65 && c0 <= 90) {
+    const m = SYSLOG_PREFIX.exec(s);
+    if (m) s = s.slice(m[0].length);
+  }
+  if (s.charCodeAt(0) === 42 /* * */) {
+    const m = DROPPED.exec(s);
+    if (m) s = s.slice(m[0].length);
+  }
+  if (s.charCodeAt(0) === 60 /* < */) {
+    const m = LOGLEVEL.exec(s);
+    if (m) s = s.slice(m[0].length);
+  }
+  if (s.charCodeAt(0) === 91 /* [ */) {
+    const m = TIMESTAMP.exec(s);
+    if (m) {
+      time = Number(m[1]);
+      s = s.slice(m[0].length);
+      const c = CALLER.exec(s);
+      if (c) {
+        caller = c[1];
+        s = s.slice(c[0].length);
+      }
+      if (s.charCodeAt(0) === 32) s = s.slice(1);
+    } else {
+      const h = HUMAN_TIMESTAMP.exec(s);
+      if (h) {
+        s = s.slice(h[0].length);
+        if (s.charCodeAt(0) === 32) s = s.slice(1);
+      } else {
+        const c = CALLER.exec(s);
+        if (c) {
+          caller = c[1];
+          s = s.slice(c[0].length);
+          if (s.charCodeAt(0) === 32) s = s.slice(1);
+        }
+      }
+    }
+  }
+  return { text: s, caller, time };
+}
+
+/** Splits the input on LF (CRLF and lone CR tolerated) and strips every line's envelope. */
+export function prepareLines(input: string): PreparedLines {
+  const texts: string[] = [];
+  const callers: (string | null)[] = [];
+  const times: (number | null)[] = [];
+  let truncatedLines = 0;
+  let start = 0;
+  const n = input.length;
+  while (start <= n) {
+    let end = input.indexOf('\n', start);
+    if (end < 0) end = n;
+    const raw = end - start > MAX_LINE_CHARS + 1 ? input.slice(start, start + MAX_LINE_CHARS) : input.slice(start, end);
+    if (end - start > MAX_LINE_CHARS + 1) truncatedLines++;
+    // A lone CR (old Mac, some serial consoles) also ends a line; split it here.
+    if (raw.indexOf('\r') >= 0 && raw.indexOf('\r') < raw.length - 1) {
+      for (const part of raw.split('\r')) push(part);
+    } else {
+      push(raw);
+    }
+    start = end + 1;
+    if (end === n) break;
+  }
+  function push(line: string): void {
+    const e = stripEnvelope(line);
+    texts.push(e.text);
+    callers.push(e.caller);
+    times.push(e.time);
+  }
+  return { texts, callers, times, truncatedLines };
+}

@@ -1,0 +1,153 @@
+// Frame-line grammar for kernel console traces and `crash` bt output (REFERENCE.md §3.4, §4),
+// and the name normalisation every frame goes through.
+import type { Frame } from '../types';
+
+/** `foo.isra.0`, `foo.constprop.3`, `foo.part.1`, `foo.cold`, `foo.llvm.123`: kernel symbols have no dots otherwise. */
+export function normaliseKernelFunction(name: string): string {
+  const dot = name.indexOf('.');
+  return dot > 0 ? name.slice(0, dot) : name;
+}
+
+const CONTEXT_MARKERS: Readonly<Record<string, string | null>> = {
+  '<IRQ>': 'irq',
+  '</IRQ>': 'task',
+  '<NMI>': 'nmi',
+  '</NMI>': 'task',
+  '<SOFTIRQ>': 'softirq',
+  '</SOFTIRQ>': 'task',
+  '<TASK>': 'task',
+  '</TASK>': 'task',
+  '<#DF>': 'exception',
+  '</#DF>': 'task',
+  '<EOI>': 'task',
+  '<<EOE>>': 'task',
+  '<EOE>': 'task',
+};
+
+/** `<IRQ>`, `</TASK>`... : the context that starts after the marker, or undefined if the line is not one. */
+export function contextMarker(trimmed: string): string | null | undefined {
+  if (trimmed.length > 9 || trimmed.charCodeAt(0) !== 60) return undefined;
+  return CONTEXT_MARKERS[trimmed];
+}
+
+const ADDRESS_PREFIX = /^\[<[0-9a-fA-F]{1,16}>\] {1,2}/;
+const EOI_PREFIX = /^<<?EO[IE]>>? {1,2}/;
+const OFFSET_FRAME =
+  /^(?<name>[A-Za-z_$][\w.$]{0,255})\+0x(?<off>[0-9a-fA-F]{1,10})\/0x[0-9a-fA-F]{1,10}(?: \[(?<mod>[\w-]{1,64})(?: [0-9a-f]{8,64})?\])?(?: \([PLC]\))?(?: (?<file>[\w./+-]{1,255}):(?<line>\d{1,7}))?(?<inl> \[inline\])?/;
+const INLINE_FRAME = /^(?<name>[A-Za-z_$][\w.$]{0,255}) (?<file>[\w./+-]{1,255}):(?<line>\d{1,7})(?<inl> \[inline\])?$/;
+const DECODED_FRAME =
+  /^(?<name>[A-Za-z_$][\w.$]{0,255}) \((?<file>[\w./+-]{1,255}):(?<line>\d{1,7})(?<more>[^)]{0,400})\)(?: \[(?<mod>[\w-]{1,64})\])?/;
+const ARM32_FRAME = /^\((?<name>[A-Za-z_$][\w.$]{0,255})(?:\+0x[0-9a-f]{1,10}\/0x[0-9a-f]{1,10})?\)(?: from \[<[0-9a-f]{1,16}>\])?/;
+
+/**
+ * Parses one console frame line (`? foo+0x1c/0x40 [mod]`, `[<ffff..>] foo+0x..`, symbolised
+ * `foo lib/x.c:12 [inline]`, decode_stacktrace `foo (lib/x.c:12)`, arm32 `(foo) from [<..>]`).
+ * Returns null for anything else, so random text never becomes a frame.
+ */
+export function parseKernelFrame(line: string, context: string | null): Frame | null {
+  let s = line.trim();
+  if (s.length < 3) return null;
+  if (s.charCodeAt(0) === 60 /* < */) {
+    const m = EOI_PREFIX.exec(s);
+    if (m) s = s.slice(m[0].length);
+  }
+  for (let i = 0; i < 2 && s.charCodeAt(0) === 91 /* [ */; i++) {
+    const m = ADDRESS_PREFIX.exec(s);
+    if (!m) break;
+    s = s.slice(m[0].length);
+  }
+  let reliable = true;
+  if (s.charCodeAt(0) === 63 /* ? */ && s.charCodeAt(1) === 32) {
+    reliable = false;
+    s = s.slice(2);
+  }
+  if (s.endsWith(' (unreliable)')) {
+    reliable = false;
+    s = s.slice(0, -13);
+  }
+  let m = OFFSET_FRAME.exec(s);
+  if (m?.groups) {
+    const g = m.groups;
+    return frame(g.name, s.slice(0, m[0].length), g.mod, g.file, g.line, reliable, g.inl !== undefined, context);
+  }
+  m = DECODED_FRAME.exec(s);
+  if (m?.groups) {
+    const g = m.groups;
+    return frame(g.name, s.slice(0, m[0].length), g.mod, g.file, g.line, reliable, false, context);
+  }
+  m = INLINE_FRAME.exec(s);
+  if (m?.groups) {
+    const g = m.groups;
+    return frame(g.name, s, undefined, g.file, g.line, reliable, g.inl !== undefined, context);
+  }
+  m = ARM32_FRAME.exec(s);
+  if (m?.groups) return frame(m.groups.name, s.slice(0, m[0].length), undefined, undefined, undefined, reliable, false, context);
+  return null;
+}
+
+function frame(
+  name: string,
+  raw: string,
+  mod: string | undefined,
+  file: string | undefined,
+  line: string | undefined,
+  reliable: boolean,
+  inlined: boolean,
+  context: string | null,
+): Frame {
+  const f: Frame = { function: normaliseKernelFunction(name), raw, module: mod ?? null, reliable, context };
+  if (file) {
+    f.file = file;
+    f.line = line ? Number(line) : null;
+  }
+  if (inlined) f.inlined = true;
+  return f;
+}
+
+/** `func+0x1a/0x40 [mod]` as printed after `RIP: 0010:`, `pc : `, `PC is at`, `IP: [<..>]`. */
+const SYMBOL_WITH_OFFSET = /(?<name>[A-Za-z_$][\w.$]{0,255})\+0x[0-9a-fA-F]{1,10}\/0x[0-9a-fA-F]{1,10}(?: \[(?<mod>[\w-]{1,64})[^\]]{0,70}\])?/;
+
+export function parseSymbolWithOffset(text: string, context: string | null): Frame | null {
+  const m = SYMBOL_WITH_OFFSET.exec(text.length > 600 ? text.slice(0, 600) : text);
+  if (!m?.groups) return null;
+  return {
+    function: normaliseKernelFunction(m.groups.name),
+    raw: m[0],
+    module: m.groups.mod ?? null,
+    reliable: true,
+    context,
+  };
+}
+
+const CRASH_BT_FRAME =
+  /^#(?<n>\d{1,5}) {1,3}\[(?<sp>[0-9a-f]{1,16})\] (?<name>[^\s]{1,255}) at (?<pc>[0-9a-f]{1,16})(?: \[(?<mod>[\w-]{1,64})\])?/;
+
+/** `#10 [ffff9d1f9a0dba28] mlx5_alloc_cmd_msg at ffffffffc03e10e3 [mlx5_core]` (crash `bt`). */
+export function parseCrashBtFrame(trimmed: string, context: string | null): Frame | null {
+  if (trimmed.charCodeAt(0) !== 35 /* # */) return null;
+  const m = CRASH_BT_FRAME.exec(trimmed);
+  if (!m?.groups) return null;
+  return {
+    function: normaliseKernelFunction(m.groups.name),
+    raw: m[0],
+    module: m.groups.mod ?? null,
+    reliable: true,
+    context,
+  };
+}
+
+const CRASH_EXCEPTION_RIP = /^\[exception RIP: (?<name>[A-Za-z_$][\w.$]{0,255})(?:\+(?<off>\d{1,10}))?\]/;
+const CRASH_PC = /^(?:PC|RIP|NIP|PSW): [0-9a-f]{1,16} {1,2}\[(?<name>[A-Za-z_$][\w.$]{0,255})(?:\+(?<off>\d{1,10}))?\]/;
+
+/** `[exception RIP: dma_pool_alloc+427]` or arm64 `PC: ffff000008268b5c [kmem_cache_free+252]` (decimal offsets). */
+export function parseCrashExceptionFrame(trimmed: string): Frame | null {
+  const m = CRASH_EXCEPTION_RIP.exec(trimmed) ?? CRASH_PC.exec(trimmed);
+  if (!m?.groups) return null;
+  return {
+    function: normaliseKernelFunction(m.groups.name),
+    raw: m[0],
+    module: null,
+    reliable: true,
+    context: 'exception',
+  };
+}

@@ -1,0 +1,548 @@
+// Linux kernel console reports: find every headline of the family table, group the lines
+// that belong together into reports, and extract title, frames, indicators, environment.
+import type { Access, CrashKind, Environment, Frame, ParsedReport } from '../types';
+import { KERNEL_REPORT_RULES, type KernelReportRule } from '../rules/kernel-reports';
+import type { ReportCandidate } from './candidate';
+import type { PreparedLines } from './envelope';
+import { contextMarker, normaliseKernelFunction, parseKernelFrame, parseSymbolWithOffset } from './frames';
+import { canonicalTitleFunction, chooseGuilty, crashState, normaliseTitle } from './guilty';
+import { classifyFaultAddress, collectSlabFacts, kasanShadowMeaning, scanPoison } from './indicators';
+
+/** What chain.ts needs to decide whether a later report is a consequence of this one. */
+export interface KernelReportMeta {
+  ruleId: string;
+  /** `[#n]` oops counter when printed. */
+  oopsNo: number | null;
+  /** Taint letters this report sets on the kernel (B, W, D, L). */
+  setsTaint: string;
+}
+
+export interface KernelCandidate extends ReportCandidate {
+  meta: KernelReportMeta;
+}
+
+interface HeaderHit {
+  line: number;
+  rule: KernelReportRule;
+  groups: Record<string, string>;
+}
+
+interface Draft {
+  hits: HeaderHit[];
+  start: number;
+  end: number;
+  closed: boolean;
+  absorbUntil: number;
+}
+
+/** Reports never span more lines than this after their headline (bounds work on pathological input). */
+const MAX_REPORT_LINES = 3000;
+/** A continuation headline joins the previous report when printed within this many lines of its end. */
+const CONTINUATION_WINDOW = 40;
+const PREFIX_ABSORB_WINDOW = 8;
+
+const FIRST_CHARS = new Set(KERNEL_REPORT_RULES.map((r) => r.pattern.source.charAt(1)));
+
+function matchHeader(trimmed: string): HeaderHit | null {
+  if (trimmed.length < 8) return null;
+  // Most lines are frames or registers; a header starts with a letter the table knows,
+  // or with a prefix such as `watchdog:`/`rcu:`/`NMI` that the patterns accept.
+  for (const rule of KERNEL_REPORT_RULES) {
+    if (trimmed.indexOf(rule.header) < 0) continue;
+    const m = rule.pattern.exec(trimmed);
+    if (m) return { line: -1, rule, groups: { ...(m.groups ?? {}) } };
+  }
+  return null;
+}
+void FIRST_CHARS;
+
+const BANNER = /^={20,}$/;
+const END_TRACE = /^---\[ end (?:trace|Kernel panic)/;
+const CUT_HERE = /^-{5,}\[ cut here \]-{5,}$/;
+
+export function scanKernelReports(lines: PreparedLines): KernelCandidate[] {
+  const { texts } = lines;
+  const drafts: Draft[] = [];
+  let current: Draft | null = null;
+  let lastClosed: Draft | null = null;
+  for (let i = 0; i < texts.length; i++) {
+    const trimmed = texts[i].trimStart();
+    if (current) {
+      if (i - current.start > MAX_REPORT_LINES) {
+        current.end = i;
+        current.closed = true;
+        lastClosed = current;
+        current = null;
+      } else if (END_TRACE.test(trimmed)) {
+        current.end = i + 1;
+        current.closed = true;
+        lastClosed = current;
+        current = null;
+        continue;
+      } else if (current.hits[0].rule.closesOnBanner && i - current.hits[0].line > 3 && BANNER.test(trimmed)) {
+        current.end = i + 1;
+        current.closed = true;
+        lastClosed = current;
+        current = null;
+        continue;
+      }
+    }
+    const c0 = trimmed.charCodeAt(0);
+    // Frame lines (` foo+0x..`, `[<..>]`, `? `) and register lines never hold a headline.
+    if (c0 === 91 || c0 === 63 || c0 === 32 || trimmed.length < 8) continue;
+    const hit = matchHeader(trimmed);
+    if (!hit) continue;
+    hit.line = i;
+    const role = hit.rule.role;
+    if (role === 'continuation') {
+      if (current) {
+        current.hits.push(hit);
+        continue;
+      }
+      if (lastClosed && i - lastClosed.end <= CONTINUATION_WINDOW) {
+        current = lastClosed;
+        current.closed = false;
+        current.hits.push(hit);
+        lastClosed = null;
+        continue;
+      }
+    } else if (current && i <= current.absorbUntil) {
+      current.hits.push(hit);
+      current.absorbUntil = -1;
+      continue;
+    }
+    if (current) {
+      current.end = i;
+      lastClosed = current;
+    }
+    let start = i;
+    const floor = current ? current.start + 1 : lastClosed ? lastClosed.end : 0;
+    for (let k = i - 1; k >= Math.max(floor, i - 3); k--) {
+      const t = texts[k].trimStart();
+      if (CUT_HERE.test(t) || BANNER.test(t)) start = k;
+    }
+    if (current && start < i) current.end = Math.min(current.end, start);
+    current = { hits: [hit], start, end: texts.length, closed: false, absorbUntil: role === 'prefix' ? i + PREFIX_ABSORB_WINDOW : -1 };
+    drafts.push(current);
+  }
+  if (current && !current.closed) current.end = Math.min(texts.length, current.start + MAX_REPORT_LINES);
+  return drafts.map((d) => buildReport(lines, d));
+}
+
+interface StackSection {
+  label: string;
+  frames: Frame[];
+}
+
+const SECTION_HEADERS: readonly { pattern: RegExp; label: (m: RegExpExecArray) => string }[] = [
+  { pattern: /^Call [Tt]race:/, label: () => 'main' },
+  { pattern: /^stack backtrace:/, label: () => 'main' },
+  { pattern: /^backtrace(?: \(crc [0-9a-f]{1,16}\))?:/, label: () => 'main' },
+  { pattern: /^Allocated by task \d{1,10}/, label: () => 'alloc' },
+  { pattern: /^(?:kfence-#\d{1,6} .{0,80})?allocated by task \d{1,10}/, label: () => 'alloc' },
+  { pattern: /^Freed by task \d{1,10}/, label: () => 'free' },
+  { pattern: /^freed by task \d{1,10}/, label: () => 'free' },
+  { pattern: /^(?:Last|Second to last) potentially related work creation:/, label: (m) => m[0].slice(0, -1) },
+  { pattern: /^Uninit was (?:stored to memory|created) at:/, label: (m) => m[0].slice(0, -1) },
+  { pattern: /^Local variable [\w.]{1,64} created at:/, label: (m) => m[0].slice(0, -1) },
+  { pattern: /^-> #\d{1,3} \(.{1,200}\):$/, label: (m) => 'lock chain ' + m[0].slice(3, 6).trim() },
+  { pattern: /^NMI backtrace for cpu \d{1,5}/, label: (m) => m[0] },
+  {
+    pattern: /^(?:read|write|read-write)(?: \(marked\))? to 0x[0-9a-f]{1,16} of \d{1,5} bytes by (?:task \d{1,10}|interrupt) on cpu \d{1,5}:/,
+    label: () => 'kcsan-access',
+  },
+  {
+    pattern: /^(?:Use-after-free|Out-of-bounds|Invalid|Corrupted memory)[ a-z]{0,20} (?:at|of) 0x[0-9a-f]{1,16}/,
+    label: () => 'main',
+  },
+];
+
+const SECTION_TERMINATOR =
+  /^(?:Modules linked in:|The buggy address|Memory state around|---\[ end|Kernel panic|CPU: \d|Hardware name:|Showing all locks|other info that might help|Possible unsafe locking|the existing dependency chain|\d{1,3} locks? held by|no locks held by|={20,}|-{20,}|Disabling lock debugging|Kernel Offset:|Rebooting in|kfence-#\d|Bytes \d|Memory access of size|INFO: task |Sending NMI)/;
+
+const CPU_LINE = /^CPU: (\d{1,5}) (?:UID: \d{1,10} )?PID: (\d{1,10}) Comm: /;
+const HARDWARE = /^Hardware name: (.{1,200})$/;
+const MODULES = /^Modules linked in:(.{0,4000})$/;
+const RIP_LINE = /^(?:RIP: (?<cs>[0-9a-f]{4}):|EIP: (?:[0-9a-f]{4}:)?|IP: |pc : |PC is at |NIP \[[0-9a-f]{1,16}\] |epc : )(?<rest>.{0,400})$/;
+const ACCESS_LINE = /^(Read|Write) of size (\d{1,10}) at addr ([0-9a-fA-Fx]{1,18})(?: by task (.{1,64})\/(\d{1,10}))?/;
+const FREE_OF_ADDR = /^Free of addr ([0-9a-fA-Fx]{1,18})(?: by task (.{1,64})\/(\d{1,10}))?/;
+const KFENCE_ACCESS = /^(?:Use-after-free|Out-of-bounds|Invalid) (read|write) at 0x([0-9a-f]{1,16})/;
+const KCSAN_ACCESS = /^(read|write|read-write)(?: \(marked\))? to 0x[0-9a-f]{1,16} of (\d{1,5}) bytes/;
+const KASAN_RANGE = /^KASAN: (?:null-ptr-deref|probably user-memory-access|probably wild-memory-access|maybe wild-memory-access) in range \[(0x[0-9a-f]{1,16})-(0x[0-9a-f]{1,16})\]/;
+const CR2 = /^CR2: ([0-9a-f]{1,16})/;
+const LOCK_AT = / at: (?:\[<[0-9a-f]{1,16}>\] )?([A-Za-z_$][\w.$]{0,255})\+0x/;
+const ARM64_PROCESS = /^Process (.{1,64}) \(pid: (\d{1,10}), stack limit/;
+const HUNG_TASK_LINE = /^task:(\S{1,64}) {1,4}state:\S{1,4}/;
+const SHADOW_ROW = /^>([0-9a-f]{8,16}): ((?:[0-9a-f]{2} ?){1,32})/;
+
+function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
+  const { texts, callers } = lines;
+  const primary = d.hits[0];
+  const rule = primary.rule;
+  const groups: Record<string, string> = {};
+  for (const h of d.hits) for (const [k, v] of Object.entries(h.groups)) if (v !== undefined && groups[k] === undefined) groups[k] = v;
+  let oopsNo: number | null = null;
+  for (const h of d.hits) if (h.groups.oopsNo && oopsNo === null) oopsNo = Number(h.groups.oopsNo);
+
+  const notes: string[] = [];
+  const env: Environment = { modules: [] };
+  const sections: StackSection[] = [];
+  let section: StackSection | null = null;
+  let nonFrameRun = 0;
+  let context: string | null = null;
+  let ripFrame: Frame | null = null;
+  let access: Access | null = null;
+  let faultRaw: string | null = groups.address ?? null;
+  let kasanRange: string | null = null;
+  const caches = new Set<string>();
+  const sizes = new Set<number>();
+  const shadowCodes: { code: string; meaning: string }[] = [];
+  let shadowCaret: { row: number; code: string | null } | null = null;
+  let callTraceSeen = false;
+  let lockAt: string | null = null;
+  let tryingToAcquireSeen = false;
+  let arch: string | null = null;
+  const headerCaller = callers[primary.line];
+  let nmiSection = false;
+  const interleaved = new Set<string>();
+
+  for (let i = d.start; i < d.end; i++) {
+    const caller = callers[i];
+    if (headerCaller && caller && caller !== headerCaller && !nmiSection) {
+      interleaved.add(caller);
+      continue;
+    }
+    const line = texts[i];
+    const t = line.trimStart();
+    if (t.length === 0) continue;
+    collectSlabFacts(t, caches, sizes);
+    const marker = contextMarker(t.trimEnd());
+    if (marker !== undefined) {
+      context = marker;
+      continue;
+    }
+    const frame = i === primary.line ? null : parseKernelFrame(t, context);
+    if (frame) {
+      if (!section) {
+        // Frames right after a headline (KMSAN, kmemleak without header) form the main stack.
+        section = { label: sections.some((s) => s.label === 'main') ? 'unlabelled' : 'main', frames: [] };
+        sections.push(section);
+      }
+      if (section.frames.length < 256) section.frames.push(frame);
+      nonFrameRun = 0;
+      continue;
+    }
+    let sec: string | null = null;
+    for (const h of SECTION_HEADERS) {
+      const m = h.pattern.exec(t);
+      if (m) {
+        sec = h.label(m);
+        break;
+      }
+    }
+    if (sec !== null) {
+      if (sec === 'main' && t.startsWith('Call')) callTraceSeen = true;
+      if (sec.startsWith('NMI backtrace')) nmiSection = true;
+      if (sec === 'kcsan-access') {
+        if (!access) {
+          const k = KCSAN_ACCESS.exec(t);
+          if (k) access = { op: k[1] === 'read' ? 'read' : 'write', size: Number(k[2]) };
+        }
+        sec = sections.some((s) => s.label === 'main') ? 'other access' : 'main';
+      }
+      if (sec === 'main' && sections.some((s) => s.label === 'main' && s.frames.length > 0)) sec = 'other: ' + t.slice(0, 40);
+      const existing = sec === 'main' ? sections.find((s) => s.label === 'main') : undefined;
+      section = existing ?? { label: sec, frames: [] };
+      if (!existing) sections.push(section);
+      context = sec === 'main' ? null : context;
+      nonFrameRun = 0;
+      if (!t.startsWith('Use-after') && !t.startsWith('Out-of') && !t.startsWith('Invalid') && !t.startsWith('Corrupted')) continue;
+    }
+    if (section && (SECTION_TERMINATOR.test(t) || ++nonFrameRun > 40)) {
+      section = null;
+      nonFrameRun = 0;
+    }
+    // Field lines.
+    const c0 = t.charCodeAt(0);
+    const rip = c0 === 82 || c0 === 69 || c0 === 73 || c0 === 112 || c0 === 80 || c0 === 78 || c0 === 101 ? RIP_LINE.exec(t) : null;
+    if (rip?.groups) {
+      if (t.startsWith('RIP')) arch ??= 'x86_64';
+      else if (t.startsWith('EIP')) arch ??= 'i386';
+      else if (t.startsWith('pc :')) arch ??= 'arm64';
+      else if (t.startsWith('NIP')) arch ??= 'powerpc';
+      else if (t.startsWith('epc')) arch ??= 'riscv64';
+      const userMode = rip.groups.cs !== undefined && rip.groups.cs !== '0010' && rip.groups.cs !== '0060';
+      const f = userMode ? null : parseSymbolWithOffset(rip.groups.rest, section ? context : 'exception');
+      if (f) {
+        if (section && section.frames.length > 0) section.frames.push(f);
+        else if (!ripFrame) ripFrame = f;
+      }
+      continue;
+    }
+    if (c0 === 67 /* C */) {
+      const cpu = CPU_LINE.exec(t);
+      if (cpu) {
+        if (env.cpu == null) parseCpuLine(t, cpu, env);
+        continue;
+      }
+      const cr2 = CR2.exec(t);
+      if (cr2 && !faultRaw) faultRaw = cr2[1];
+      continue;
+    }
+    if (c0 === 72 /* H */) {
+      const hw = HARDWARE.exec(t);
+      if (hw && !env.hardware) env.hardware = hw[1].trim();
+      continue;
+    }
+    if (c0 === 77 /* M */) {
+      const mods = MODULES.exec(t);
+      if (mods && env.modules && env.modules.length === 0) env.modules = parseModules(mods[1]);
+      continue;
+    }
+    if (c0 === 82 /* R */ || c0 === 87 /* W */ || c0 === 70 /* F */) {
+      const a = ACCESS_LINE.exec(t);
+      if (a) {
+        access ??= { op: a[1] === 'Read' ? 'read' : 'write', size: Number(a[2]) };
+        faultRaw ??= a[3];
+        if (a[4]) {
+          env.comm ??= a[4];
+          env.pid ??= Number(a[5]);
+        }
+        continue;
+      }
+      const fr = FREE_OF_ADDR.exec(t);
+      if (fr) {
+        faultRaw ??= fr[1];
+        continue;
+      }
+    }
+    if (t.startsWith('pstate:') || /^x29 ?: /.test(t)) arch ??= 'arm64';
+    if (t.startsWith('RSP: ') || t.startsWith('RAX: ')) arch ??= 'x86_64';
+    const kf = KFENCE_ACCESS.exec(t);
+    if (kf) {
+      access ??= { op: kf[1] === 'read' ? 'read' : 'write', size: null };
+      faultRaw ??= kf[2];
+    }
+    const kr = KASAN_RANGE.exec(t);
+    if (kr) kasanRange = kr[1];
+    if (/is trying to acquire|is trying to release|is trying to lock|acquired at|^\*\*\* DEADLOCK/.test(t)) tryingToAcquireSeen = true;
+    if (!lockAt && (tryingToAcquireSeen || rule.id === 'lockdep-inconsistent')) {
+      const la = LOCK_AT.exec(t);
+      if (la) lockAt = normaliseKernelFunction(la[1]);
+    }
+    if (!env.comm) {
+      const p = ARM64_PROCESS.exec(t);
+      if (p) {
+        env.comm = p[1];
+        env.pid = Number(p[2]);
+      }
+      const ht = HUNG_TASK_LINE.exec(t);
+      if (ht) env.comm = ht[1];
+    }
+    if (t.charCodeAt(0) === 62 /* > */) {
+      const sr = SHADOW_ROW.exec(t);
+      if (sr) {
+        const codes = sr[2].trim().split(' ');
+        for (const c of codes) {
+          const meaning = c !== '00' ? kasanShadowMeaning(c) : null;
+          if (meaning && !shadowCodes.some((s) => s.code === c)) shadowCodes.push({ code: c, meaning });
+        }
+        // The `^` line under this row points at the first bad granule.
+        const next = i + 1 < d.end ? texts[i + 1] : '';
+        const caret = next.indexOf('^');
+        const rowStart = line.indexOf(sr[2].slice(0, 2), line.indexOf(':'));
+        if (caret > 0 && rowStart > 0) {
+          const idx = Math.floor((caret - rowStart) / 3);
+          shadowCaret = { row: i, code: idx >= 0 && idx < codes.length ? codes[idx] : null };
+        }
+      }
+    }
+  }
+  if (interleaved.size > 0) notes.push(`interleaved lines from ${[...interleaved].slice(0, 4).join(', ')} skipped`);
+
+  // Environment from the headline itself.
+  if (groups.comm && !env.comm) env.comm = groups.comm.trim();
+  if (groups.pid && env.pid == null) env.pid = Number(groups.pid);
+  if (groups.cpu && env.cpu == null) env.cpu = Number(groups.cpu);
+  env.arch = arch ?? archFromVersion(env.kernelVersion) ?? null;
+
+  const main = sections.find((s) => s.label === 'main');
+  let frames: Frame[] = main ? main.frames.slice() : [];
+  // The faulting function (RIP/pc) is not in x86 call traces; arm64 prints it first. Put it first once.
+  const siteFunction = groups.func ? normaliseKernelFunction(groups.func.split('+')[0]) : null;
+  const firstReliable = frames.find((f) => f.reliable);
+  if (ripFrame && (!firstReliable || firstReliable.function !== ripFrame.function) && rule.frameFrom !== 'hung') {
+    frames.unshift(ripFrame);
+  }
+  if (rule.frameFrom === 'warning' && siteFunction && frames[0]?.function !== siteFunction) {
+    frames.unshift({ function: siteFunction, raw: groups.func, module: null, reliable: true, context: 'exception' });
+  }
+  if (frames.length > 256) frames = frames.slice(0, 256);
+
+  let headlineFunction: string | null = null;
+  if (rule.frameFrom === 'headline' && groups.func) headlineFunction = normaliseKernelFunction(groups.func.split('+')[0]);
+  else if (rule.frameFrom === 'lock' && lockAt) headlineFunction = lockAt;
+  else if (groups.func) headlineFunction = siteFunction;
+
+  let guilty = chooseGuilty(frames, rule.frameFrom === 'lock' ? 'stack' : rule.frameFrom, rule.extraSkip, headlineFunction);
+  if (rule.frameFrom === 'lock' && lockAt) {
+    const g2 = chooseGuilty(frames, 'headline', rule.extraSkip, lockAt);
+    if (g2.name) guilty = g2;
+  }
+  const state = crashState(frames, guilty, rule.extraSkip);
+
+  // Title.
+  let kind: CrashKind = rule.kind;
+  if (rule.kindBy) {
+    const v = groups[rule.kindBy.group];
+    if (v !== undefined && rule.kindBy.map[v]) kind = rule.kindBy.map[v];
+  }
+  const slots: Record<string, string> = { ...groups };
+  if (access && rule.id === 'kasan') slots.access = access.op === 'read' ? 'Read' : 'Write';
+  if (groups.funcs) {
+    slots.funcs = groups.funcs
+      .split(' / ')
+      .map((f) => normaliseKernelFunction(f.split('+')[0]))
+      .join(' / ');
+  }
+  if (groups.reason) slots.reason = groups.reason.replace(/ exitcode=0x[0-9a-f]+/, '').replace(/\b\d+\b/g, 'NUM');
+  if (groups.problem) slots.problem = groups.problem.trim();
+  let template = rule.titleTemplate;
+  if (guilty.name) slots.frame = canonicalTitleFunction(guilty.name);
+  else if (template.includes('{frame}')) {
+    template = template.replace(/ in \{frame\}/, '');
+    if (rule.frameFrom !== 'none') notes.push('no guilty frame found');
+  }
+  const title = normaliseTitle(template.replace(/\{(\w+)\}/g, (_m, k: string) => slots[k] ?? ''));
+  const headline = normaliseTitle(rule.titleTemplate.replace(/ in \{frame\}.*$/, '').replace(/\{(\w+)\}/g, (_m, k: string) => slots[k] ?? ''));
+
+  if (callTraceSeen && (!main || main.frames.length === 0)) notes.push('no frames after Call Trace');
+  if (rule.frameFrom !== 'none' && frames.length === 0 && !headlineFunction) {
+    notes.push(d.end >= texts.length ? 'truncated: report ends before any stack frame' : 'no stack frames in report');
+    kind = 'unknown';
+  }
+
+  // Indicators.
+  const faultAddress = faultRaw ? classifyFaultAddress(faultRaw, env.arch) : null;
+  if (faultAddress && kasanRange && !faultAddress.decoded) faultAddress.decoded = kasanRange;
+  const poisonValues = scanPoison(texts, d.start, d.end, 'kernel');
+  if (shadowCaret?.code) {
+    const meaning = kasanShadowMeaning(shadowCaret.code);
+    if (meaning) {
+      poisonValues.push({
+        value: '0x' + shadowCaret.code,
+        name: meaning.split(':')[0],
+        base: '0x' + shadowCaret.code,
+        offset: 0,
+        meaning: meaning.split(': ').slice(1).join(': ') || meaning,
+        where: 'shadow byte',
+      });
+    }
+  }
+  const alloc = sections.find((s) => s.label === 'alloc');
+  const free = sections.find((s) => s.label === 'free');
+  const others = sections.filter((s) => s.label !== 'main' && s.label !== 'alloc' && s.label !== 'free' && s.frames.length > 0);
+
+  const report: ParsedReport = {
+    format: 'linux-kernel',
+    title,
+    kind,
+    headline,
+    access,
+    frames,
+    guiltyFrame: guilty.index,
+    state,
+    indicators: {
+      poisonValues,
+      slabCaches: [...caches],
+      objectSizes: [...sizes],
+      faultAddress,
+      shadowCodes,
+    },
+    environment: env,
+    secondaryOf: null,
+    span: { startLine: d.start, endLine: d.end },
+    notes,
+    fingerprint: null,
+  };
+  if (alloc) report.allocStack = alloc.frames;
+  if (free) report.freeStack = free.frames;
+  if (others.length > 0) report.otherStacks = others.map((s) => ({ label: s.label, frames: s.frames }));
+  return {
+    report,
+    startLine: d.start,
+    endLine: d.end,
+    meta: { ruleId: rule.id, oopsNo, setsTaint: taintSetBy(rule.id, d.hits) },
+  };
+}
+
+function parseCpuLine(t: string, m: RegExpExecArray, env: Environment): void {
+  env.cpu = Number(m[1]);
+  env.pid = Number(m[2]);
+  const rest = t.slice(m[0].length);
+  let idx = rest.indexOf(' Not tainted ');
+  let tail: string;
+  let commEnd: number;
+  if (idx >= 0) {
+    commEnd = idx;
+    tail = rest.slice(idx + 13);
+    env.taint = 'G';
+  } else {
+    idx = rest.indexOf(' Tainted: ');
+    if (idx < 0) {
+      env.comm = rest.split(' ')[0];
+      return;
+    }
+    commEnd = idx;
+    tail = rest.slice(idx + 10);
+    const tokens = tail.split(/ +/);
+    let letters = '';
+    let k = 0;
+    for (; k < tokens.length && /^[A-Z]$/.test(tokens[k]); k++) letters += tokens[k];
+    letters = letters.replace(/^G/, '');
+    env.taint = letters.length > 0 ? letters : 'G';
+    tail = tokens.slice(k).join(' ');
+  }
+  let comm = rest.slice(0, commEnd);
+  comm = comm.replace(/ Kdump: loaded$/, '');
+  env.comm = comm;
+  const version = tail.split(' ')[0];
+  if (version && /\d/.test(version)) env.kernelVersion = version;
+}
+
+function parseModules(s: string): string[] {
+  const out: string[] = [];
+  for (const tok of s.trim().split(/\s+/)) {
+    if (tok.startsWith('[')) break;
+    const name = tok.replace(/\(.*$/, '');
+    if (/^[\w-]{1,64}$/.test(name) && out.length < 500) out.push(name);
+  }
+  return out;
+}
+
+export function archFromVersion(v: string | null | undefined): string | null {
+  if (!v) return null;
+  if (/x86_64|amd64/.test(v)) return 'x86_64';
+  if (/aarch64|arm64/.test(v)) return 'arm64';
+  if (/ppc64/.test(v)) return 'powerpc';
+  if (/s390/.test(v)) return 's390';
+  if (/riscv/.test(v)) return 'riscv64';
+  if (/i[3-6]86/.test(v)) return 'i386';
+  return null;
+}
+
+const SETS_B = /^(?:kasan|kfence|kmsan|slub-debug|bad-page)$/;
+const SETS_W = /^(?:warning.*|refcount|lockdep-.*|rcu-usage|wrong-slab-cache)$/;
+const SETS_L = /^soft-lockup$/;
+const SETS_D = /^(?:null-deref.*|paging.*|gpf|kernel-bug|list-debug-bug|usercopy-bug|stack-overflow-double-fault|double-fault|divide-error|invalid-opcode|arm64-.*|oops-line)$/;
+
+function taintSetBy(ruleId: string, hits: readonly HeaderHit[]): string {
+  let s = '';
+  for (const id of [ruleId, ...hits.map((h) => h.rule.id)]) {
+    if (SETS_B.test(id) && !s.includes('B')) s += 'B';
+    if (SETS_W.test(id) && !s.includes('W')) s += 'W';
+    if (SETS_L.test(id) && !s.includes('L')) s += 'L';
+    if (SETS_D.test(id) && !s.includes('D')) s += 'D';
+  }
+  return s;
+}
