@@ -170,7 +170,8 @@ export function mutateText(text: string, mutations: readonly TextMutation[], r: 
       l.length ? `Nov 22 03:${String(10 + (i % 50)).padStart(2, '0')}:0${i % 10} ${host} kernel: ${l}` : l,
     );
   } else if (has('journal-prefix')) {
-    lines = lines.map((l) => (l.length ? `kernel: ${l}` : l));
+    // journalctl -k -o short-iso
+    lines = lines.map((l, i) => (l.length ? `2026-11-22T03:${String(10 + (i % 50)).padStart(2, '0')}:0${i % 10}+0000 node-4 kernel: ${l}` : l));
   }
   return lines.join('\n');
 }
@@ -182,10 +183,14 @@ export function randomRecurrence(text: string, r: Rand): { text: string; mutatio
   if (r() < 0.4) m.push('drop-unreliable');
   if (r() < 0.4) m.push('add-unreliable');
   if (r() < 0.3) m.push('truncate-bottom');
-  if (r() < 0.3) m.push('noise-lines');
+  // Only kernel console text travels through syslog/journald; sanitizer reports go to stderr
+  // and `crash>` sessions are pasted as they are.
+  const kernelLog = !/==\d+==\s*(?:ERROR|WARNING): \w+Sanitizer|^crash> /m.test(text);
+  // Interleaved lines from other CPUs are a console thing; a sanitizer report is written in one go.
+  if (kernelLog && r() < 0.3) m.push('noise-lines');
   const p = r();
-  if (p < 0.25) m.push('syslog-prefix');
-  else if (p < 0.4) m.push('journal-prefix');
+  if (kernelLog && p < 0.25) m.push('syslog-prefix');
+  else if (kernelLog && p < 0.4) m.push('journal-prefix');
   return { text: mutateText(text, m, r), mutations: m };
 }
 

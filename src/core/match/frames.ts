@@ -205,6 +205,12 @@ export const GENERIC_FRAMES: readonly FrameRule[] = [
   { match: 'prefix', name: 'run_timer_softirq', why: 'timer machinery' },
   { match: 'prefix', name: '__run_timers', why: 'timer machinery' },
   { match: 'prefix', name: 'tasklet_action', why: 'tasklet machinery' },
+  { match: 'exact', name: 'net_rx_action', why: 'softirq networking plumbing' },
+  { match: 'prefix', name: '__napi_poll', why: 'softirq networking plumbing' },
+  { match: 'prefix', name: '__netif_receive_skb', why: 'networking plumbing' },
+  { match: 'prefix', name: 'netif_receive_skb', why: 'networking plumbing' },
+  { match: 'exact', name: 'do_softirq', why: 'softirq machinery' },
+  { match: 'prefix', name: '__local_bh_enable', why: 'softirq machinery' },
   { match: 'prefix', name: 'task_work_run', why: 'deferred work machinery' },
   // syscall and user entry: the bottom of every stack
   { match: 'prefix', name: 'do_syscall_', why: 'syscall entry' },

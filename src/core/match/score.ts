@@ -69,6 +69,8 @@ export interface PreparedReport {
   secondary: boolean;
   stack: DumpFrame[];
   guilty: string | null;
+  /** The parser's crash state, canonical names. */
+  state: string[];
   kernel: number[] | null;
   arch: string | null;
   modules: Set<string>;
@@ -135,6 +137,7 @@ export function prepareReport(report: ParsedReport, index: number, stack: DumpFr
     secondary: report.secondaryOf != null,
     stack,
     guilty,
+    state: (report.state ?? []).map(canonicalFrame),
     kernel: parseKernelVersion(env.kernelVersion),
     arch: canonicalArch(env.arch),
     modules,
@@ -223,6 +226,18 @@ export function scoreSignature(
         detail: `both blame ${sig.guilty}`,
         weight: fingerprint ? 0 : W.guiltyAgree.value,
       });
+      // The rest of the crash state, frame by frame after the guilty one.
+      const gi = sig.stack.names.indexOf(sig.guilty);
+      let agree = 0;
+      for (let k = 1; k < 3 && k < rep.state.length; k++) if (sig.stack.names[gi + k] === rep.state[k]) agree++;
+      if (agree > 0 && !fingerprint) {
+        total += agree * W.stateAgree.value;
+        push({
+          feature: 'state',
+          detail: `${agree + 1} of ${Math.min(3, rep.state.length)} crash-state frames equal: ${rep.state.slice(0, 3).join(', ')}`,
+          weight: r3(agree * W.stateAgree.value),
+        });
+      }
     } else {
       push({
         feature: 'guilty-frame',

@@ -181,7 +181,10 @@ export function alignStacks(sig: SignatureStack, dump: readonly DumpFrame[]): St
   const lastDumpPos =
     matched.length > 0 ? dump.findIndex((d) => d.index === matched[matched.length - 1].dump) : -1;
   const sigLeft = n - 1 - lastSig;
-  const dumpLeft = m - 1 - lastDumpPos;
+  // Only frames that could stand for a signature frame count as "dump left": `?` and inlined
+  // frames below the last match do not.
+  let dumpLeft = 0;
+  for (let k = lastDumpPos + 1; k < m; k++) if (dump[k].reliable && !dump[k].inlined) dumpLeft++;
   if (sigLeft > 0 && dumpLeft < sigLeft && matched.length > 0) {
     truncated = true;
     let unseen = 0;

@@ -20,6 +20,10 @@ export const SCORE_WEIGHTS = {
     value: 0.1,
     why: "the function the title names is the signature's guilty frame: what syzbot dedups on",
   },
+  stateAgree: {
+    value: 0.05,
+    why: 'per crash-state frame after the guilty one that equals the signature frame at the same place (ClusterFuzz/syzbot identity), max 2',
+  },
   kindAgree: { value: 0.12, why: 'same bug class (use-after-free, null-deref, ...)' },
   kindRelated: {
     value: 0.04,
@@ -57,7 +61,7 @@ export const SCORE_WEIGHTS = {
 /** Stack alignment (a TraceSim-like position-weighted edit distance, see stack.ts). */
 export const STACK_WEIGHTS = {
   positionDecay: {
-    value: 0.6,
+    value: 0.8,
     why: 'frame i weighs 1/(1+i)^decay: the top identifies the bug, callers vary more (TraceSim uses the same shape)',
   },
   genericFrameWeight: {

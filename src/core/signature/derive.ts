@@ -10,6 +10,28 @@ import { DERIVE_LIMITS } from '../match/weights';
 /** Report formats whose object sizes come from one binary's own types (user space). */
 const USERSPACE_FORMATS = new Set(['asan', 'hwasan', 'msan', 'tsan', 'ubsan', 'lsan', 'valgrind', 'gdb']);
 
+/** Frames where a caller path starts (syzkaller's stall "anchors"); derivation stops there. */
+const ENTRY_FRAMES = [
+  'do_syscall_',
+  'entry_SYSCALL',
+  'x64_sys_call',
+  'invoke_syscall',
+  'el0_svc',
+  'process_one_work',
+  'worker_thread',
+  'kthread',
+  'ret_from_fork',
+  '__do_softirq',
+  'handle_softirqs',
+  'net_rx_action',
+  'rcu_core',
+  'rcu_do_batch',
+  'call_timer_fn',
+  'task_work_run',
+  'start_thread',
+  '__libc_start',
+];
+
 export function deriveMatcher(parsed: ParsedDump | ParsedReport): SignatureMatcher {
   const frames = parsed.frames ?? [];
   const names = frames.map((f) => canonicalFrame(f.function ?? ''));
@@ -37,7 +59,12 @@ export function deriveMatcher(parsed: ParsedDump | ParsedReport): SignatureMatch
     const f = frames[i];
     const n = names[i];
     if (!n || f.reliable === false || f.inlined === true || out.includes(n)) continue;
-    if (classifyFrame(n) !== 'specific') continue;
+    if (classifyFrame(n) !== 'specific') {
+      // Entry plumbing (syscall, workqueue, softirq, thread start) marks where the caller
+      // path begins: below it frames say how we got here, not what the bug is.
+      if (ENTRY_FRAMES.some((e) => n.startsWith(e))) break;
+      continue;
+    }
     out.push(n);
   }
 
