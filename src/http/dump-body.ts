@@ -23,7 +23,8 @@ export function readDumpBody(req: Request): DumpBody {
       throw new BadRequestException('expected a JSON object {"content": "<dump>", ...}');
     }
     const { content, ...fields } = body as Record<string, unknown>;
-    if (typeof content !== 'string') throw new BadRequestException('content: must be a string holding the dump');
+    if (typeof content !== 'string')
+      throw new BadRequestException('content: must be a string holding the dump');
     if (content.trim() === '') throw new BadRequestException('the dump is empty');
     return { content, fields };
   }

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { CrashController } from './crash.controller';
+import { CrashService } from './crash.service';
+import { DumpsRepository } from './dumps.repository';
+import { MatchIndexService } from './match-index.service';
+import { PromotionService } from './promotion.service';
+import { RematchService } from './rematch.service';
+
+/**
+ * Parse, match, dumps, buckets. SIGNATURE_FEED and SIGNATURE_WRITER come from the
+ * knowledge-base module (global providers), so this module does not import it.
+ */
+@Module({
+  controllers: [CrashController],
+  providers: [CrashService, DumpsRepository, MatchIndexService, PromotionService, RematchService],
+  exports: [MatchIndexService, CrashService, DumpsRepository],
+})
+export class CrashModule {}

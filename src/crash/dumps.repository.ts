@@ -1,0 +1,256 @@
+// SQL for dumps and buckets. Inserts are single statements with ON CONFLICT so that two
+// submissions of the same content at once still give one row and a count of two.
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Match, ParsedDump } from '../core/types';
+
+export interface DumpRow {
+  id: string;
+  title: string | null;
+  kind: string;
+  fingerprint: string | null;
+  signatureId: string | null;
+  bucketId: string | null;
+  source: string | null;
+  host: string | null;
+  metadata: Record<string, unknown> | null;
+  collectedAt: Date | null;
+  receivedAt: Date;
+  lastSeenAt: Date;
+  occurrences: number;
+}
+
+export interface DumpDetail extends DumpRow {
+  content: string;
+  parsed: ParsedDump;
+  matches: Match[];
+}
+
+export interface BucketRow {
+  id: string;
+  fingerprint: string;
+  title: string | null;
+  kind: string;
+  representativeDumpId: string | null;
+  signatureId: string | null;
+  dumpCount: number;
+  occurrences: number;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  promotedAt: Date | null;
+}
+
+export interface NewDump {
+  contentHash: string;
+  content: string;
+  parsed: ParsedDump;
+  matches: Match[];
+  signatureId: string | null;
+  source: string | null;
+  host: string | null;
+  metadata: Record<string, unknown> | null;
+  collectedAt: Date | null;
+  matchedAtSeq: string;
+}
+
+const DUMP_COLUMNS = `id, title, kind, fingerprint, signature_id AS "signatureId", bucket_id AS "bucketId",
+  source, host, metadata, collected_at AS "collectedAt", received_at AS "receivedAt",
+  last_seen_at AS "lastSeenAt", occurrences`;
+
+const BUCKET_COLUMNS = `id, fingerprint, title, kind, representative_dump_id AS "representativeDumpId",
+  signature_id AS "signatureId", dump_count AS "dumpCount", occurrences::int AS occurrences,
+  first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", promoted_at AS "promotedAt"`;
+
+/** Dumps nothing could parse still need a home: one bucket for all of them. */
+export const UNRECOGNISED_BUCKET = 'unrecognised';
+
+export interface DumpFilter {
+  signatureId?: string;
+  bucketId?: string;
+  kind?: string;
+  since?: Date;
+  limit: number;
+  offset: number;
+}
+
+@Injectable()
+export class DumpsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /**
+   * Stores a dump or counts a repeat of the same content, and files it in the bucket of
+   * its fingerprint, all in one transaction.
+   */
+  async upsert(d: NewDump): Promise<{ dump: DumpRow; bucket: BucketRow; inserted: boolean }> {
+    return this.ds.transaction(async (em) => {
+      const [row] = await em.query(
+        `INSERT INTO dumps (content_hash, content, parsed, matches, title, kind, fingerprint, signature_id,
+                            source, host, metadata, collected_at, matched_at_seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (content_hash) DO UPDATE
+           SET occurrences = dumps.occurrences + 1, last_seen_at = now(),
+               matches = EXCLUDED.matches, signature_id = COALESCE(EXCLUDED.signature_id, dumps.signature_id),
+               matched_at_seq = EXCLUDED.matched_at_seq
+         RETURNING ${DUMP_COLUMNS}, (xmax = 0) AS inserted`,
+        [
+          d.contentHash,
+          d.content,
+          JSON.stringify(d.parsed),
+          JSON.stringify(d.matches),
+          d.parsed.title,
+          d.parsed.kind,
+          d.parsed.fingerprint,
+          d.signatureId,
+          d.source,
+          d.host,
+          d.metadata === null ? null : JSON.stringify(d.metadata),
+          d.collectedAt,
+          d.matchedAtSeq,
+        ],
+      );
+      const inserted = row.inserted === true;
+      const bucket = await this.fileInBucket(em, row, inserted, d.signatureId);
+      if (row.bucketId !== bucket.id) {
+        await em.query(`UPDATE dumps SET bucket_id = $2 WHERE id = $1`, [row.id, bucket.id]);
+        row.bucketId = bucket.id;
+      }
+      delete row.inserted;
+      return { dump: row as DumpRow, bucket, inserted };
+    });
+  }
+
+  private async fileInBucket(
+    em: EntityManager,
+    dump: DumpRow,
+    inserted: boolean,
+    signatureId: string | null,
+  ): Promise<BucketRow> {
+    const [bucket] = await em.query(
+      `INSERT INTO buckets (fingerprint, title, kind, representative_dump_id, signature_id, dump_count, occurrences)
+       VALUES ($1, $2, $3, $4, $5, 1, 1)
+       ON CONFLICT (fingerprint) DO UPDATE
+         SET dump_count = buckets.dump_count + $6, occurrences = buckets.occurrences + 1,
+             last_seen_at = now(), signature_id = COALESCE(buckets.signature_id, EXCLUDED.signature_id)
+       RETURNING ${BUCKET_COLUMNS}`,
+      [
+        dump.fingerprint ?? UNRECOGNISED_BUCKET,
+        dump.title,
+        dump.kind,
+        dump.id,
+        signatureId,
+        inserted ? 1 : 0,
+      ],
+    );
+    return bucket as BucketRow;
+  }
+
+  async findOne(id: string): Promise<DumpDetail | null> {
+    const [row] = await this.ds.query(
+      `SELECT ${DUMP_COLUMNS}, content, parsed, matches FROM dumps WHERE id = $1`,
+      [id],
+    );
+    return (row as DumpDetail) ?? null;
+  }
+
+  async list(f: DumpFilter): Promise<{ items: DumpRow[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (f.signatureId) add('signature_id = ?', f.signatureId);
+    if (f.bucketId) add('bucket_id = ?', f.bucketId);
+    if (f.kind) add('kind = ?', f.kind);
+    if (f.since) add('last_seen_at >= ?', f.since);
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM dumps ${clause}`, params);
+    const items = await this.ds.query(
+      `SELECT ${DUMP_COLUMNS} FROM dumps ${clause} ORDER BY received_at DESC, id DESC LIMIT ${f.limit} OFFSET ${f.offset}`,
+      params,
+    );
+    return { items, total };
+  }
+
+  async findBucket(id: string): Promise<BucketRow | null> {
+    const [row] = await this.ds.query(`SELECT ${BUCKET_COLUMNS} FROM buckets WHERE id = $1`, [id]);
+    return (row as BucketRow) ?? null;
+  }
+
+  async listBuckets(opts: {
+    status: 'unmatched' | 'matched' | 'all';
+    sort: 'count' | 'recent';
+    limit: number;
+    offset: number;
+  }): Promise<{ items: BucketRow[]; total: number }> {
+    const clause =
+      opts.status === 'unmatched'
+        ? 'WHERE signature_id IS NULL'
+        : opts.status === 'matched'
+          ? 'WHERE signature_id IS NOT NULL'
+          : '';
+    const order = opts.sort === 'count' ? 'occurrences DESC, last_seen_at DESC' : 'last_seen_at DESC';
+    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM buckets ${clause}`);
+    const items = await this.ds.query(
+      `SELECT ${BUCKET_COLUMNS} FROM buckets ${clause} ORDER BY ${order}, id LIMIT ${opts.limit} OFFSET ${opts.offset}`,
+    );
+    return { items, total };
+  }
+
+  /** Marks a bucket as this signature and re-labels its dumps; returns how many dumps moved. */
+  async assignBucket(bucketId: string, signatureId: string, promoted: boolean): Promise<number> {
+    return this.ds.transaction(async (em) => {
+      await em.query(
+        `UPDATE buckets SET signature_id = $2, promoted_at = CASE WHEN $3 THEN now() ELSE promoted_at END WHERE id = $1`,
+        [bucketId, signatureId, promoted],
+      );
+      const res = await em.query(
+        `UPDATE dumps SET signature_id = $2 WHERE bucket_id = $1 AND signature_id IS NULL`,
+        [bucketId, signatureId],
+      );
+      return Array.isArray(res) ? Number(res[1] ?? 0) : 0;
+    });
+  }
+
+  /** Unmatched dumps judged against an older knowledge base, oldest judgement first. */
+  async staleUnmatched(
+    seq: string,
+    limit: number,
+  ): Promise<{ id: string; content: string; parsed: ParsedDump }[]> {
+    return this.ds.query(
+      `SELECT id, content, parsed FROM dumps
+       WHERE signature_id IS NULL AND matched_at_seq < $1::bigint
+       ORDER BY matched_at_seq, id LIMIT ${limit}`,
+      [seq],
+    );
+  }
+
+  async recordRematch(id: string, matches: Match[], signatureId: string | null, seq: string): Promise<void> {
+    await this.ds.transaction(async (em) => {
+      const [row] = await em.query(
+        `UPDATE dumps SET matches = $2, signature_id = $3, matched_at_seq = $4 WHERE id = $1 RETURNING bucket_id AS "bucketId"`,
+        [id, JSON.stringify(matches), signatureId, seq],
+      );
+      // A bucket whose dumps now match a signature is that signature's: label it too.
+      if (signatureId && row?.bucketId) {
+        await em.query(`UPDATE buckets SET signature_id = $2 WHERE id = $1 AND signature_id IS NULL`, [
+          row.bucketId,
+          signatureId,
+        ]);
+      }
+    });
+  }
+
+  /** How often and when each signature was last seen (sum of occurrences of its dumps). */
+  async sightings(signatureIds: string[]): Promise<Map<string, { count: number; lastSeenAt: Date | null }>> {
+    const out = new Map<string, { count: number; lastSeenAt: Date | null }>();
+    if (signatureIds.length === 0) return out;
+    const rows: { id: string; count: number; lastSeenAt: Date }[] = await this.ds.query(
+      `SELECT signature_id AS id, sum(occurrences)::int AS count, max(last_seen_at) AS "lastSeenAt"
+       FROM dumps WHERE signature_id = ANY($1::uuid[]) GROUP BY signature_id`,
+      [signatureIds],
+    );
+    for (const r of rows) out.set(r.id, { count: r.count, lastSeenAt: r.lastSeenAt });
+    return out;
+  }
+}
