@@ -56,7 +56,7 @@ export function kindOfBugType(bugType: string): { kind: CrashKind; rule: string 
 type Section = { kind: 'crash' | 'free' | 'alloc' | 'other'; label: string; frames: PcFrame[] };
 
 const ACCESS_RE = /^(READ|WRITE|Read|Write) of size (\d{1,12}) at (0x[0-9a-fA-F]{1,16})(.{0,512})$/;
-const REGION_RE = /is located (\d{1,12}) bytes? (inside|to the left|to the right) of (?:a )?(\d{1,12})-byte region/;
+const REGION_RE = /is located (\d{1,12}) bytes? (inside|to the left|to the right)(?: of)?(?: a)? (\d{1,12})-byte region/;
 const GLOBAL_RE = /is located \d{1,12} bytes? (?:inside|to the left|to the right) of global variable '([^']{1,256})'.{0,512} of size (\d{1,12})/;
 const LEAK_RE = /^(Direct|Indirect) leak of (\d{1,15}) byte\(s\) in (\d{1,12}) object\(s\) allocated from:/;
 const SHADOW_ROW_RE = /^\s{0,4}(=>)?\s{0,4}0x[0-9a-fA-F]{4,16}:((?:\s{0,2}\[?[0-9a-fA-F]{2}\]?){1,32})\s{0,8}$/;
@@ -246,7 +246,7 @@ export function parseSanitizerReport(
       if (format === 'lsan' || format === 'msan' || format === 'ubsan') {
         i++;
         // MSan prints `Exiting` right after its summary.
-        if (i < lines.length && /^(?:==\d{1,10}==)?Exiting\s{0,4}$/.test(lines[i])) i++;
+        if (i < lines.length && /^(?:==\d{1,10}==)?(?:Exiting|ABORTING)\s{0,4}$/.test(lines[i])) i++;
         break;
       }
       continue;

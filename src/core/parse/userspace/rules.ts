@@ -79,6 +79,11 @@ export const SANITIZER_BUG_TYPES: readonly BugTypeRule[] = [
 
 /** Bug types printed as a sentence: rewritten to the short name ClusterFuzz and the docs use. */
 export const BUG_TYPE_ALIASES: readonly { pattern: RegExp; name: string; why: string }[] = [
+  {
+    pattern: /^attempting free on address which was not malloc\(\)-ed/,
+    name: 'attempting free on address which was not malloc()-ed',
+    why: 'the sentence contains " on address", which would cut it',
+  },
   { pattern: /^requested allocation size/, name: 'allocation-size-too-big', why: 'ASan prints the sizes in the sentence' },
   { pattern: /^calloc parameters overflow/, name: 'calloc-overflow', why: 'sentence form of calloc-overflow' },
   { pattern: /^(?:allocator is )?out of memory/, name: 'out-of-memory', why: 'sentence form of OOM' },

@@ -61,7 +61,8 @@ export function parseUbsanReport(
       break;
     }
     // Notes (`: note: vptr for ...`) and the memory dump under them are indented or carry `note:`.
-    if (raw.includes(': note: ') || /^\s{1,8}(?:[0-9a-f]{2}\s|\^|~|[ -]{1,4}\^)/.test(raw) || /^\s{1,8}[0-9a-f]{2}(?:\s[0-9a-f]{2}){1,31}\s{0,4}$/.test(raw)) {
+    const t = raw.trim();
+    if (raw.includes(': note: ') || (t !== '' && /^[\^~ ]{1,256}$/.test(t)) || /^[0-9a-f]{2}(?:\s{1,2}[0-9a-f]{2}){0,40}$/.test(t)) {
       continue;
     }
     break;
