@@ -451,6 +451,8 @@ export interface SyntheticBug {
   paths: string[][];
   slabCache: string | null;
   poison: string | null;
+  /** Where the object is freed (use-after-free, double free), innermost first. */
+  free: string[] | null;
 }
 
 export function makeBug(r: Rand, vocab: FrameVocabulary, id: string, base?: SyntheticBug): SyntheticBug {
@@ -485,6 +487,10 @@ export function makeBug(r: Rand, vocab: FrameVocabulary, id: string, base?: Synt
           ])
         : null,
     poison: r() < 0.15 ? pick(r, ['LIST_POISON1', 'LIST_POISON2', 'POISON_FREE', 'SLUB_RED_ACTIVE']) : null,
+    free:
+      k.kind === 'use-after-free' || k.kind === 'double-free'
+        ? [vocab.drawIn(r, subsystem), vocab.drawIn(r, subsystem), vocab.draw(r)]
+        : null,
   };
   if (base) {
     // Hard negative: another bug that shares what unrelated bugs share in real life — the
@@ -498,6 +504,8 @@ export function makeBug(r: Rand, vocab: FrameVocabulary, id: string, base?: Synt
     bug.core = [core[0], core[1], ...base.core.slice(2)];
     bug.slabCache = base.slabCache;
     bug.poison = base.poison;
+    // ...and, for memory bugs, the same free path: another use of the same freed object.
+    bug.free = base.free;
   }
   return bug;
 }
@@ -574,5 +582,11 @@ export function makeReport(bug: SyntheticBug, r: Rand, variant: number): ParsedD
     notes: [],
     fingerprint: `${kind}|${state.join('|')}`,
   };
+  if (bug.free) {
+    const free: Frame[] = [{ function: pick(r, ['kfree', 'kmem_cache_free']), reliable: true }];
+    for (const f of bug.free) if (!(variant > 0 && r() < 0.1)) free.push({ function: f, reliable: true });
+    for (const f of pick(r, SYSCALL_TAILS)) free.push({ function: f, reliable: true });
+    report.freeStack = free;
+  }
   return { ...report, reports: [report] };
 }

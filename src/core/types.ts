@@ -182,6 +182,8 @@ export interface SignatureMatcher {
   poisons?: string[];
   /** RE2 patterns over the raw dump; a hit is evidence, a required one must hit. */
   patterns?: { pattern: string; required?: boolean }[];
+  /** Free stack frames (use-after-free, double/invalid free), innermost first: where the object was freed. */
+  freeFrames?: string[];
 }
 
 export interface Evidence {

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ParsedDump } from '../../src/core/types';
 import { MatchIndex, InvalidPatternError } from '../../src/core/match';
+import { prepareReport } from '../../src/core/match/score';
+import { prepareDumpStack } from '../../src/core/match/stack';
 
 function report(stack: string[], fingerprint: string | null = null): ParsedDump {
   const frames = stack.map((f) => ({ function: f, reliable: true }));
@@ -76,21 +78,16 @@ test('fingerprint lookup finds a signature whatever its frames', () => {
 test('generic frames are not keys: 5000 signatures sharing kfree are not all candidates', () => {
   const idx = new MatchIndex();
   for (let i = 0; i < 5000; i++) idx.upsert(sig(`s${i}`, ['kfree', `owner_${i}_fn`, `caller_${i}_fn`]));
-  const prepared = {
-    report: report(['kfree', 'owner_42_fn', 'caller_42_fn']),
-    index: 0,
-    secondary: false,
-    stack: [
-      { name: 'kfree', reliable: true, inlined: false, specific: false, rank: 0, index: 0 },
-      { name: 'owner_42_fn', reliable: true, inlined: false, specific: true, rank: 0, index: 1 },
-      { name: 'caller_42_fn', reliable: true, inlined: false, specific: true, rank: 1, index: 2 },
-    ],
-    guilty: 'owner_42_fn',
-    state: [],
-    kernel: null,
-    arch: null,
-    modules: new Set<string>(),
-  };
+  const prepared = prepareReport(
+    report(['kfree', 'owner_42_fn', 'caller_42_fn']),
+    0,
+    prepareDumpStack([
+      { function: 'kfree', reliable: true },
+      { function: 'owner_42_fn', reliable: true },
+      { function: 'caller_42_fn', reliable: true },
+    ]),
+  );
+
   assert.deepEqual(idx.candidates(prepared).length, 1);
   const [m] = idx.match(report(['kfree', 'owner_42_fn', 'caller_42_fn']));
   assert.equal(m.signatureId, 's42');
@@ -114,25 +111,7 @@ test('match cost is bounded as the index grows: candidates capped, time per matc
     for (let i = 0; i < 200; i++) idx.match(d);
     const ns = Number(process.hrtime.bigint() - t0) / 200;
     assert.equal(idx.match(d)[0].signatureId, 's5');
-    const stack = d.frames.map((f, i) => ({
-      name: f.function,
-      reliable: true,
-      inlined: false,
-      specific: true,
-      rank: i,
-      index: i,
-    }));
-    const prepared = {
-      report: d,
-      index: 0,
-      secondary: false,
-      stack,
-      guilty: 'f5_a',
-      state: [],
-      kernel: null,
-      arch: null,
-      modules: new Set<string>(),
-    };
+    const prepared = prepareReport(d, 0, prepareDumpStack(d.frames));
     return { ns, candidates: idx.candidates(prepared).length };
   };
   const small = run(1000);

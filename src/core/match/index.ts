@@ -123,7 +123,12 @@ export class MatchIndex {
     // Pass 1: numbers only, over every candidate of every report; keep each signature's best.
     const best = new Map<number, { score: number; rep: PreparedReport }>();
     for (const rep of orderedReports(parsed)) {
-      const prepared = prepareReport(rep.report, rep.index, prepareDumpStack(rep.report.frames ?? []));
+      const prepared = prepareReport(
+        rep.report,
+        rep.index,
+        prepareDumpStack(rep.report.frames ?? []),
+        rep.report.freeStack?.length ? prepareDumpStack(rep.report.freeStack) : [],
+      );
       for (const slot of this.candidates(prepared)) {
         const entry = this.entries.get(slot);
         if (!entry) continue;
@@ -213,6 +218,7 @@ export class MatchIndex {
     const m = sig.matcher ?? { frames: [] };
     const stack = compileSignatureStack(m.frames ?? []);
     stack.names = stack.names.map((n) => this.intern(n));
+    const freeStack = m.freeFrames?.length ? compileSignatureStack(m.freeFrames) : null;
     const gi = m.guiltyFrame ?? 0;
     const guilty = stack.names[gi] ?? stack.names[0] ?? null;
     const fingerprints = (m.fingerprints ?? []).filter((f) => typeof f === 'string' && f.length > 0);
@@ -237,6 +243,7 @@ export class MatchIndex {
       kind: m.kind ?? null,
       headline: m.headline ?? null,
       stack,
+      freeStack,
       guilty: guilty ? canonicalFrame(guilty) : null,
       fingerprints,
       module: m.module ?? null,

@@ -48,6 +48,8 @@ export interface CompiledSignature {
   kind: CrashKind | null;
   headline: string | null;
   stack: SignatureStack;
+  /** Free-stack frames (use-after-free, double free), compiled like `stack`. */
+  freeStack: SignatureStack | null;
   guilty: string | null;
   fingerprints: string[];
   module: string | null;
@@ -68,6 +70,7 @@ export interface PreparedReport {
   index: number;
   secondary: boolean;
   stack: DumpFrame[];
+  freeStack: DumpFrame[];
   guilty: string | null;
   /** The parser's crash state, canonical names. */
   state: string[];
@@ -122,7 +125,12 @@ export function canonicalArch(a: string | null | undefined): string | null {
   return ARCH_ALIASES[k] ?? k;
 }
 
-export function prepareReport(report: ParsedReport, index: number, stack: DumpFrame[]): PreparedReport {
+export function prepareReport(
+  report: ParsedReport,
+  index: number,
+  stack: DumpFrame[],
+  freeStack: DumpFrame[] = [],
+): PreparedReport {
   const env = report.environment ?? {};
   const modules = new Set<string>(env.modules ?? []);
   for (const f of report.frames ?? []) if (f.module) modules.add(f.module);
@@ -136,6 +144,7 @@ export function prepareReport(report: ParsedReport, index: number, stack: DumpFr
     index,
     secondary: report.secondaryOf != null,
     stack,
+    freeStack,
     guilty,
     state: (report.state ?? []).map(canonicalFrame),
     kernel: parseKernelVersion(env.kernelVersion),
@@ -216,6 +225,22 @@ export function scoreSignature(
       detail: `similarity ${al.similarity.toFixed(2)}: ${parts.join('; ')}`,
       weight: r3(stackGain),
     });
+  }
+
+  if (sig.freeStack && sig.freeStack.names.length > 0 && rep.freeStack.length > 0 && !fingerprint) {
+    const fal = alignStacks(sig.freeStack, rep.freeStack);
+    const wf = fal.similarity > 0 ? W.freeStackAgree.value * fal.similarity : W.freeStackDisagree.value;
+    total += wf;
+    if (explain) {
+      push({
+        feature: 'free-stack',
+        detail:
+          fal.matched.length > 0
+            ? `freed along the same path (similarity ${fal.similarity.toFixed(2)}): ${fal.matched.map((x) => x.name).join(', ')}`
+            : `freed elsewhere: signature ${sig.freeStack.names.slice(0, 3).join(', ')}`,
+        weight: r3(wf),
+      });
+    }
   }
 
   if (sig.guilty && rep.guilty) {

@@ -16,6 +16,11 @@ export const SCORE_WEIGHTS = {
     value: 0.62,
     why: 'stack similarity (0..1) is the main evidence; it alone cannot reach the match threshold without kind/guilty agreement',
   },
+  freeStackAgree: {
+    value: 0.2,
+    why: 'use site + free site identify a use-after-free/double free even when the use is reached by another caller path (SPDK seed: two paths, one free path)',
+  },
+  freeStackDisagree: { value: -0.05, why: 'freed somewhere else entirely: weak, the free path can vary too' },
   guiltyAgree: {
     value: 0.1,
     why: "the function the title names is the signature's guilty frame: what syzbot dedups on",
@@ -117,4 +122,5 @@ export const DERIVE_LIMITS = {
     value: 6,
     why: 'state plus a few callers: enough to separate bugs sharing a top frame, few enough that another caller path still matches',
   },
+  maxFreeFrames: { value: 4, why: 'the free site and its closest callers; deeper frames are the thread/work plumbing' },
 } satisfies Record<string, Tuned>;

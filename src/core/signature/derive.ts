@@ -119,8 +119,27 @@ export function deriveMatcher(parsed: ParsedDump | ParsedReport): SignatureMatch
   if (USERSPACE_FORMATS.has(parsed.format) && (parsed.indicators?.objectSizes?.length ?? 0) > 0) {
     matcher.objectSizes = [...new Set(parsed.indicators.objectSizes)];
   }
+  // Free stack: for a use-after-free or double free, where the object was freed identifies the
+  // bug as much as where it was used (the use may be reached through several caller paths).
+  // The top few specific, reliable frames, allocator and sanitizer frames skipped.
+  if (FREE_KINDS.has(parsed.kind) && (parsed.freeStack?.length ?? 0) > 0) {
+    const free: string[] = [];
+    for (const f of parsed.freeStack ?? []) {
+      if (free.length >= DERIVE_LIMITS.maxFreeFrames.value) break;
+      const n = canonicalFrame(f.function ?? '');
+      if (!n || f.reliable === false || f.inlined === true || free.includes(n)) continue;
+      if (classifyFrame(n) !== 'specific') {
+        if (free.length > 0 && ENTRY_FRAMES.some((e) => n.startsWith(e))) break;
+        continue;
+      }
+      free.push(n);
+    }
+    if (free.length > 0) matcher.freeFrames = free;
+  }
   return matcher;
 }
+
+const FREE_KINDS = new Set(['use-after-free', 'double-free', 'invalid-free']);
 
 /**
  * A stable slug for export/import: the title as a slug plus a short hash of what identifies
