@@ -97,11 +97,16 @@ export function scanPoison(
   };
   for (let i = start; i < end && out.length < MAX_POISON_INDICATORS; i++) {
     const line = texts[i];
-    if (line.length < 8) {
+    if (line.length < 80) {
       const t = line.trim();
-      if ((t === '}' || t === '},') && path.length > 0) path.pop();
-      else if (t === '{') path.push('');
-      continue;
+      if (t === '}' || t === '},') {
+        if (path.length > 0) path.pop();
+        continue;
+      }
+      if (t === '{') {
+        path.push('');
+        continue;
+      }
     }
     if (line.startsWith('crash> ')) {
       const c = CRASH_STRUCT_COMMAND.exec(line);
