@@ -8,6 +8,7 @@ import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { DatabaseModule } from './db/database.module';
 import { HealthModule } from './health/health.module';
+import { KbModule } from './kb/kb.module';
 import { ProblemFilter } from './http/problem.filter';
 import { assignRequestId } from './http/request-id';
 
@@ -37,6 +38,7 @@ export class AppModule {
         DatabaseModule.forRoot(config, databaseUrl),
         AuthModule,
         HealthModule,
+        KbModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
