@@ -98,6 +98,8 @@ export function parseGdbReport(
       const m = /^#(\d{1,5})\s/.exec(raw);
       if (m) {
         if (!cur || (m[1] === '0' && cur.texts.length > 0)) {
+          // The lone `#0` gdb prints when it stops or opens a core is superseded by the `bt` listing.
+          if (cur && cur.label === 'backtrace' && cur.texts.length === 1) stacks.pop();
           cur = { label: 'backtrace', lwp: null, name: null, texts: [] };
           stacks.push(cur);
         }
@@ -134,6 +136,11 @@ export function parseGdbReport(
     }
     if (/^Backtrace stopped:/.test(raw)) {
       report.notes.push(raw.trim().slice(0, 200));
+      continue;
+    }
+    if (/^\[(?:Current thread is|New |Inferior |Thread debugging)/.test(raw) || /^\(gdb\)\s{0,4}(?:bt|backtrace|where|thread apply|info threads)/.test(raw)) {
+      const cm = /^\[Current thread is \d{1,7} \(.{0,80}?LWP (\d{1,10})\)/.exec(raw);
+      if (cm) currentLwp = cm[1];
       continue;
     }
     if (sawFrames) {

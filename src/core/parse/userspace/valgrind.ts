@@ -95,6 +95,8 @@ export function parseValgrindReport(
     if (arch) env.arch = arch;
     const f = parseValgrindFrame(text);
     if (f) {
+      // Signal reports put the description first, then the crashing stack.
+      if (stacks[0].frames.length === 0) cur = stacks[0];
       cur.frames.push(f);
       continue;
     }
