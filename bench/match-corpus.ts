@@ -171,7 +171,11 @@ export function mutateText(text: string, mutations: readonly TextMutation[], r: 
     );
   } else if (has('journal-prefix')) {
     // journalctl -k -o short-iso
-    lines = lines.map((l, i) => (l.length ? `2026-11-22T03:${String(10 + (i % 50)).padStart(2, '0')}:0${i % 10}+0000 node-4 kernel: ${l}` : l));
+    lines = lines.map((l, i) =>
+      l.length
+        ? `2026-11-22T03:${String(10 + (i % 50)).padStart(2, '0')}:0${i % 10}+0000 node-4 kernel: ${l}`
+        : l,
+    );
   }
   return lines.join('\n');
 }

@@ -316,10 +316,20 @@ function main(): void {
       `| ${src} (${sel.length}) | ${pct(x.recall)} | ${pct(x.similarRecall)} | ${pct(x.wrong)} | ${pct(x.falseRate)} |`,
     );
   }
-  const unknownTop = outcomes.filter((o) => !o.known).map((o) => o.topScore).sort((a, b) => a - b);
-  const knownRight = outcomes.filter((o) => o.known).map((o) => o.rightScore).sort((a, b) => a - b);
-  const wrongTop = outcomes.filter((o) => o.known).map((o) => o.wrongScore).sort((a, b) => a - b);
-  const q = (xs: number[], p: number): string => (xs.length ? xs[Math.min(xs.length - 1, Math.floor(xs.length * p))].toFixed(3) : '-');
+  const unknownTop = outcomes
+    .filter((o) => !o.known)
+    .map((o) => o.topScore)
+    .sort((a, b) => a - b);
+  const knownRight = outcomes
+    .filter((o) => o.known)
+    .map((o) => o.rightScore)
+    .sort((a, b) => a - b);
+  const wrongTop = outcomes
+    .filter((o) => o.known)
+    .map((o) => o.wrongScore)
+    .sort((a, b) => a - b);
+  const q = (xs: number[], p: number): string =>
+    xs.length ? xs[Math.min(xs.length - 1, Math.floor(xs.length * p))].toFixed(3) : '-';
   log();
   log(
     `Margins: unknown bugs' best score p50 ${q(unknownTop, 0.5)}, p99 ${q(unknownTop, 0.99)}, max ${q(unknownTop, 1)}; ` +

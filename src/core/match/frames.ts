@@ -78,6 +78,21 @@ export const REPORTING_FRAMES: readonly FrameRule[] = [
   { match: 'exact', name: 'do_debug_exception', why: 'arm64 BUG entry' },
   { match: 'exact', name: 'el1_dbg', why: 'arm64 BUG entry' },
   { match: 'exact', name: 'panic', why: 'panic machinery' },
+  { match: 'exact', name: 'print_circular_bug', why: 'lockdep report' },
+  { match: 'exact', name: 'check_noncircular', why: 'lockdep report' },
+  { match: 'prefix', name: 'check_prev_add', why: 'lockdep report' },
+  { match: 'exact', name: 'validate_chain', why: 'lockdep report' },
+  { match: 'exact', name: 'print_usage_bug', why: 'lockdep report' },
+  { match: 'exact', name: 'mark_lock', why: 'lockdep report' },
+  { match: 'prefix', name: 'mark_lock_', why: 'lockdep report' },
+  { match: 'exact', name: 'valid_state', why: 'lockdep report' },
+  { match: 'exact', name: 'print_deadlock_bug', why: 'lockdep report' },
+  { match: 'exact', name: 'check_deadlock', why: 'lockdep report' },
+  { match: 'prefix', name: 'check_preemption_disabled', why: 'smp_processor_id() debug report' },
+  { match: 'prefix', name: 'debug_smp_processor_id', why: 'smp_processor_id() debug report' },
+  { match: 'prefix', name: '__might_sleep', why: 'might_sleep debug report' },
+  { match: 'prefix', name: '__might_resched', why: 'might_sleep debug report' },
+  { match: 'exact', name: '__might_fault', why: 'might_fault debug (lockdep annotation)' },
   { match: 'exact', name: 'machine_kexec', why: 'kdump entry (crash utility bt)' },
   { match: 'exact', name: '__crash_kexec', why: 'kdump entry (crash utility bt)' },
   { match: 'exact', name: 'crash_kexec', why: 'kdump entry (crash utility bt)' },
@@ -263,8 +278,13 @@ export function classifyFrame(name: string): FrameClass {
 
 function classifyUncached(name: string): FrameClass {
   if (NAMELESS.test(name)) return 'generic';
-  if (exactReporting.has(name) || prefixReporting.some((p) => name.startsWith(p))) return 'reporting';
-  if (exactGeneric.has(name) || prefixGeneric.some((p) => name.startsWith(p))) return 'generic';
+  // `____kasan_slab_free`, `__kmem_cache_free`: extra leading underscores are internal
+  // variants of the same machinery; prefixes are also tried without them.
+  const bare = name.replace(/^_+/, '');
+  if (exactReporting.has(name) || prefixReporting.some((p) => name.startsWith(p) || bare.startsWith(p)))
+    return 'reporting';
+  if (exactGeneric.has(name) || prefixGeneric.some((p) => name.startsWith(p) || bare.startsWith(p)))
+    return 'generic';
   return 'specific';
 }
 

@@ -126,9 +126,12 @@ export class MatchIndex {
       const prepared = prepareReport(
         rep.report,
         rep.index,
-        prepareDumpStack(rep.report.frames ?? []),
+        prepareDumpStack(rep.report.frames ?? [], rep.report.guiltyFrame),
         rep.report.freeStack?.length ? prepareDumpStack(rep.report.freeStack) : [],
       );
+      // A report "caused by" one that has no stack of its own is effectively the main one.
+      const cause = rep.report.secondaryOf != null ? parsed.reports?.[rep.report.secondaryOf] : undefined;
+      prepared.secondary = prepared.secondary && (cause?.frames?.length ?? 0) > 0;
       for (const slot of this.candidates(prepared)) {
         const entry = this.entries.get(slot);
         if (!entry) continue;
@@ -220,7 +223,12 @@ export class MatchIndex {
     stack.names = stack.names.map((n) => this.intern(n));
     const freeStack = m.freeFrames?.length ? compileSignatureStack(m.freeFrames) : null;
     const gi = m.guiltyFrame ?? 0;
-    const guilty = stack.names[gi] ?? stack.names[0] ?? null;
+    // Without an explicit guilty frame, the first specific one (a hand-written matcher may
+    // start with kmem_cache_free or kfree).
+    const guilty =
+      m.guiltyFrame != null
+        ? (stack.names[gi] ?? null)
+        : (stack.names.find((n) => classifyFrame(n) === 'specific') ?? stack.names[0] ?? null);
     const fingerprints = (m.fingerprints ?? []).filter((f) => typeof f === 'string' && f.length > 0);
     const slabCaches = (m.slabCaches ?? []).map((c) => this.intern(c));
     const poisons = (m.poisons ?? []).map((p) => this.intern(p));

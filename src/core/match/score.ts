@@ -189,6 +189,8 @@ export function scoreSignature(
 
   const fingerprint = report.fingerprint != null && sig.fingerprints.includes(report.fingerprint);
   let total = patternGain;
+  /** Stack, guilty, state, kind and headline agreement: what a sparse matcher is scaled on. */
+  let coreGain = 0;
 
   if (fingerprint) {
     total += W.fingerprint.value;
@@ -204,6 +206,7 @@ export function scoreSignature(
   if (sig.stack.names.length > 0) {
     const stackGain = fingerprint ? 0 : W.stack.value * al.similarity;
     total += stackGain;
+    coreGain += stackGain;
   }
   if (explain && sig.stack.names.length > 0) {
     const stackGain = fingerprint ? 0 : W.stack.value * al.similarity;
@@ -245,7 +248,10 @@ export function scoreSignature(
 
   if (sig.guilty && rep.guilty) {
     if (sig.guilty === rep.guilty) {
-      if (!fingerprint) total += W.guiltyAgree.value;
+      if (!fingerprint) {
+        total += W.guiltyAgree.value;
+        coreGain += W.guiltyAgree.value;
+      }
       push({
         feature: 'guilty-frame',
         detail: `both blame ${sig.guilty}`,
@@ -254,9 +260,11 @@ export function scoreSignature(
       // The rest of the crash state, frame by frame after the guilty one.
       const gi = sig.stack.names.indexOf(sig.guilty);
       let agree = 0;
-      for (let k = 1; k < 3 && k < rep.state.length; k++) if (sig.stack.names[gi + k] === rep.state[k]) agree++;
+      for (let k = 1; k < 3 && k < rep.state.length; k++)
+        if (sig.stack.names[gi + k] === rep.state[k]) agree++;
       if (agree > 0 && !fingerprint) {
         total += agree * W.stateAgree.value;
+        coreGain += agree * W.stateAgree.value;
         push({
           feature: 'state',
           detail: `${agree + 1} of ${Math.min(3, rep.state.length)} crash-state frames equal: ${rep.state.slice(0, 3).join(', ')}`,
@@ -287,12 +295,14 @@ export function scoreSignature(
     }
     if (fingerprint && wk > 0) wk = 0;
     total += wk;
+    if (wk > 0) coreGain += wk;
     push({ feature: 'kind', detail, weight: wk });
   }
 
   if (sig.headline && report.headline && !fingerprint) {
     if (sig.headline === report.headline) {
       total += W.headlineAgree.value;
+      coreGain += W.headlineAgree.value;
       push({
         feature: 'headline',
         detail: `same headline "${sig.headline}"`,
@@ -387,6 +397,27 @@ export function scoreSignature(
         weight: W.kernelInRange.value,
       });
     }
+  }
+
+  // A hand-written matcher often gives only frames. Kind, headline, guilty frame and crash
+  // state it does not state can't agree, so the core evidence is scaled to what the matcher
+  // can earn; indicators and patterns stay absolute. Derived matchers state everything (x1).
+  const achievable =
+    (sig.stack.names.length > 0 ? W.stack.value : 0) +
+    (sig.guilty ? W.guiltyAgree.value + 2 * W.stateAgree.value : 0) +
+    (sig.kind ? W.kindAgree.value : 0) +
+    (sig.headline ? W.headlineAgree.value : 0);
+  const full =
+    W.stack.value + W.guiltyAgree.value + 2 * W.stateAgree.value + W.kindAgree.value + W.headlineAgree.value;
+  if (!fingerprint && achievable > 0 && achievable < full - 1e-9 && coreGain > 0) {
+    const scale = Math.min(full / achievable, W.maxCoreScale.value);
+    const extra = coreGain * (scale - 1);
+    total += extra;
+    push({
+      feature: 'scaled',
+      detail: `matcher states only part of kind/headline/frames: core evidence scaled x${scale.toFixed(2)}`,
+      weight: r3(extra),
+    });
   }
 
   if (rep.secondary) {

@@ -21,6 +21,8 @@ export interface DumpFrame {
   rank: number;
   /** Index in the parser's `frames`, for evidence. */
   index: number;
+  /** Above the parser's guilty frame: may match, costs nothing when extra. */
+  context: boolean;
 }
 
 export interface SignatureStack {
@@ -50,11 +52,17 @@ export function frameWeight(name: string, rank: number): number {
   return positionWeight(rank) * (classifyFrame(name) === 'specific' ? 1 : SW.genericFrameWeight.value);
 }
 
-/** The dump side: reporting frames dropped, names canonical, depth-limited. */
-export function prepareDumpStack(frames: readonly Frame[]): DumpFrame[] {
+/**
+ * The dump side: reporting frames dropped, names canonical, depth-limited. Frames above the
+ * parser's guilty frame (when it has one) are context: they may match a signature frame but
+ * cost nothing when they don't (lockdep chains, allocator or skb helpers the title skips).
+ */
+export function prepareDumpStack(frames: readonly Frame[], guiltyIndex: number | null = null): DumpFrame[] {
   const out: DumpFrame[] = [];
+  const guilty = guiltyIndex != null && guiltyIndex > 0 && guiltyIndex < frames.length ? guiltyIndex : 0;
+  const start = Math.max(0, guilty - SW.contextAboveGuilty.value);
   let rank = 0;
-  for (let i = 0; i < frames.length && out.length < SW.maxDumpFrames.value; i++) {
+  for (let i = start; i < frames.length && out.length < SW.maxDumpFrames.value; i++) {
     const f = frames[i];
     if (!f || typeof f.function !== 'string') continue;
     const name = canonicalFrame(f.function);
@@ -62,8 +70,17 @@ export function prepareDumpStack(frames: readonly Frame[]): DumpFrame[] {
     const cls = classifyFrame(name);
     if (cls === 'reporting') continue;
     const specific = cls === 'specific';
-    out.push({ name, reliable: f.reliable !== false, inlined: f.inlined === true, specific, rank, index: i });
-    if (specific) rank++;
+    const context = i < guilty;
+    out.push({
+      name,
+      reliable: f.reliable !== false,
+      inlined: f.inlined === true,
+      specific,
+      rank: context ? 0 : rank,
+      index: i,
+      context,
+    });
+    if (specific && !context) rank++;
   }
   return out;
 }
@@ -75,8 +92,13 @@ export function compileSignatureStack(frames: readonly string[]): SignatureStack
     .filter((n) => n.length > 0);
   const weights = new Float64Array(names.length);
   let total = 0;
+  // Depth counts specific frames only: a generic frame on top (kmem_cache_free) must not push
+  // the identifying ones down.
+  let rank = 0;
   names.forEach((n, i) => {
-    weights[i] = frameWeight(n, i);
+    const specific = classifyFrame(n) === 'specific';
+    weights[i] = positionWeight(rank) * (specific ? 1 : SW.genericFrameWeight.value);
+    if (specific) rank++;
     total += weights[i];
   });
   return { names, weights, total };
@@ -111,6 +133,7 @@ export function alignStacks(sig: SignatureStack, dump: readonly DumpFrame[]): St
     let c = positionWeight(d.rank) * (d.specific ? 1 : SW.genericFrameWeight.value) * SW.insertPenalty.value;
     if (!d.reliable) c *= SW.unreliableInsertFactor.value;
     if (d.inlined) c *= SW.inlinedInsertFactor.value;
+    if (d.context) c = 0;
     insertCost[j] = c;
   }
   for (let j = 1; j <= m; j++) {
@@ -166,7 +189,7 @@ export function alignStacks(sig: SignatureStack, dump: readonly DumpFrame[]): St
       i--;
     } else {
       const d = dump[j - 1];
-      if (d.specific && d.reliable && !d.inlined) extraAbove.push(d.name);
+      if (d.specific && d.reliable && !d.inlined && !d.context) extraAbove.push(d.name);
       j--;
     }
   }

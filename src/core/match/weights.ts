@@ -57,6 +57,10 @@ export const SCORE_WEIGHTS = {
   },
   patternHit: { value: 0.05, why: 'a signature pattern occurs in the raw dump' },
   patternHitCap: { value: 0.1, why: 'patterns refine, they must not outvote the stack' },
+  maxCoreScale: {
+    value: 1.5,
+    why: 'a frames-only matcher is scaled up at most this much: stack evidence alone must stay below certainty',
+  },
   secondaryReportFactor: {
     value: 0.95,
     why: 'a report caused by another one (secondary oops, panic repeat) is weaker evidence than the main report',
@@ -87,6 +91,10 @@ export const STACK_WEIGHTS = {
   truncationCredit: {
     value: 0.35,
     why: 'signature frames past the end of a truncated dump count this much in the denominator: unknown, not absent',
+  },
+  contextAboveGuilty: {
+    value: 8,
+    why: 'frames above the parser guilty frame kept as free context (a hand-written signature may start there)',
   },
   maxDumpFrames: { value: 48, why: 'deeper frames are process/syscall plumbing; bounds alignment cost' },
   maxSignatureFrames: { value: 16, why: 'bounds alignment cost for hand-written signatures' },
@@ -122,5 +130,8 @@ export const DERIVE_LIMITS = {
     value: 6,
     why: 'state plus a few callers: enough to separate bugs sharing a top frame, few enough that another caller path still matches',
   },
-  maxFreeFrames: { value: 4, why: 'the free site and its closest callers; deeper frames are the thread/work plumbing' },
+  maxFreeFrames: {
+    value: 4,
+    why: 'the free site and its closest callers; deeper frames are the thread/work plumbing',
+  },
 } satisfies Record<string, Tuned>;
