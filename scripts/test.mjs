@@ -3,12 +3,18 @@
 // (PGlite is CPU-bound; two files at once on two cores is slower, see EMBEDDED-DB.md).
 // Extra arguments are passed to `node --test` (e.g. `npm test -- --test-name-pattern=kasan`);
 // CRASHKB_TEST_FILTER=substring runs only the test files whose path contains it.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = process.cwd();
-execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
+const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+  stdio: 'inherit',
+});
+if (build.status !== 0) {
+  console.error('npm test: the TypeScript build failed (errors above); no test was run');
+  process.exit(build.status ?? 1);
+}
 
 function walk(dir, out = []) {
   for (const name of readdirSync(dir).sort()) {
