@@ -1,7 +1,7 @@
 // AddressSanitizer and its siblings that share the `==<pid>==ERROR: <Tool>: <bug-type> ...`
 // layout (HWASan, MSan, LSan, UBSan's own signal reports): one parser, sections told apart by
 // their header sentences (compiler-rt asan_errors.cpp / asan_descriptions.cpp wording).
-import type { CrashKind, Frame, ParsedReport, ReportFormat } from '../../types';
+import type { CrashKind, ParsedReport, ReportFormat } from '../../types';
 import {
   archFromLine,
   cap,
@@ -56,10 +56,13 @@ export function kindOfBugType(bugType: string): { kind: CrashKind; rule: string 
 type Section = { kind: 'crash' | 'free' | 'alloc' | 'other'; label: string; frames: PcFrame[] };
 
 const ACCESS_RE = /^(READ|WRITE|Read|Write) of size (\d{1,12}) at (0x[0-9a-fA-F]{1,16})(.{0,512})$/;
-const REGION_RE = /is located (\d{1,12}) bytes? (inside|to the left|to the right)(?: of)?(?: a)? (\d{1,12})-byte region/;
-const GLOBAL_RE = /is located \d{1,12} bytes? (?:inside|to the left|to the right) of global variable '([^']{1,256})'.{0,512} of size (\d{1,12})/;
+const REGION_RE =
+  /is located (\d{1,12}) bytes? (inside|to the left|to the right)(?: of)?(?: a)? (\d{1,12})-byte region/;
+const GLOBAL_RE =
+  /is located \d{1,12} bytes? (?:inside|to the left|to the right) of global variable '([^']{1,256})'.{0,512} of size (\d{1,12})/;
 const LEAK_RE = /^(Direct|Indirect) leak of (\d{1,15}) byte\(s\) in (\d{1,12}) object\(s\) allocated from:/;
-const SHADOW_ROW_RE = /^\s{0,4}(=>)?\s{0,4}0x[0-9a-fA-F]{4,16}:((?:\s{0,2}\[?[0-9a-fA-F]{2}\]?){1,32})\s{0,8}$/;
+const SHADOW_ROW_RE =
+  /^\s{0,4}(=>)?\s{0,4}0x[0-9a-fA-F]{4,16}:((?:\s{0,2}\[?[0-9a-fA-F]{2}\]?){1,32})\s{0,8}$/;
 const SUMMARY_RE = /^SUMMARY: \w{1,40}Sanitizer: (.{1,2048})$/;
 
 /**
@@ -115,7 +118,12 @@ export function parseSanitizerReport(
     if (arch) env.arch = arch;
     if (afterSummary) {
       // Trailer: shadow dump, legend, register dump, hints. Anything else is the program's output.
-      if (!(trimmed === '' || /^\s|^=>|^Shadow|^Memory tags|^Tags for|^See |^Registers|^HINT|^Thread T/.test(line) || raw.startsWith('=='))) break;
+      if (!(
+        trimmed === '' ||
+        /^\s|^=>|^Shadow|^Memory tags|^Tags for|^See |^Registers|^HINT|^Thread T/.test(line) ||
+        raw.startsWith('==')
+      ))
+        break;
     }
     if (inShadow) {
       const row = SHADOW_ROW_RE.exec(raw);
@@ -124,8 +132,10 @@ export function parseSanitizerReport(
           const bracket = tok.startsWith('[');
           const code = tok.replace(/[[\]]/g, '').toLowerCase();
           if (bracket && row[1]) buggyShadow = code;
-          if (ASAN_SHADOW_LEGEND[code] && !shadowSeen.has(code)) shadowSeen.set(code, ASAN_SHADOW_LEGEND[code]);
-          else if (/^0[1-7]$/.test(code) && !shadowSeen.has(code)) shadowSeen.set(code, `partially addressable (${code[1]} bytes)`);
+          if (ASAN_SHADOW_LEGEND[code] && !shadowSeen.has(code))
+            shadowSeen.set(code, ASAN_SHADOW_LEGEND[code]);
+          else if (/^0[1-7]$/.test(code) && !shadowSeen.has(code))
+            shadowSeen.set(code, `partially addressable (${code[1]} bytes)`);
         }
         continue;
       }
@@ -181,7 +191,9 @@ export function parseSanitizerReport(
       const size = objects > 0 ? Math.floor(Number(m[2]) / objects) : Number(m[2]);
       if (!report.indicators.objectSizes.includes(size)) report.indicators.objectSizes.push(size);
       // The first direct leak is the report's main stack; indirect leaks hang off a direct one.
-      const useAsCrash = crash.frames.length === 0 && (m[1] === 'Direct' || !sections.some((s) => s.label.startsWith('direct')));
+      const useAsCrash =
+        crash.frames.length === 0 &&
+        (m[1] === 'Direct' || !sections.some((s) => s.label.startsWith('direct')));
       if (useAsCrash) {
         current = crash;
         crash.label = `${m[1].toLowerCase()} leak`;
@@ -194,11 +206,18 @@ export function parseSanitizerReport(
     }
     if (/^Uninitiali[sz]ed value was (?:stored to memory|created)/.test(trimmed)) {
       const created = /created/.test(trimmed);
-      current = { kind: created ? 'alloc' : 'other', label: trimmed.replace(/:$/, '').slice(0, 200), frames: [] };
+      current = {
+        kind: created ? 'alloc' : 'other',
+        label: trimmed.replace(/:$/, '').slice(0, 200),
+        frames: [],
+      };
       sections.push(current);
       continue;
     }
-    if (/is located in stack of thread|is located in the stack of/.test(trimmed) || /^Address 0x[0-9a-f]{1,16} is located in/.test(trimmed)) {
+    if (
+      /is located in stack of thread|is located in the stack of/.test(trimmed) ||
+      /^Address 0x[0-9a-f]{1,16} is located in/.test(trimmed)
+    ) {
       current = { kind: 'other', label: 'stack frame of the object', frames: [] };
       sections.push(current);
       const th = parseThread(trimmed.slice(trimmed.indexOf('thread')));
@@ -234,7 +253,8 @@ export function parseSanitizerReport(
       report.notes.push('dereference of a high (likely non-canonical) address');
       continue;
     }
-    if (/^(?:attempting double-free|attempting free on address|alloc-dealloc-mismatch)/.test(trimmed)) continue;
+    if (/^(?:attempting double-free|attempting free on address|alloc-dealloc-mismatch)/.test(trimmed))
+      continue;
     if ((m = /^in thread (T\d{1,7})/.exec(trimmed)) && !env.thread) {
       env.thread = m[1];
       continue;
@@ -256,7 +276,11 @@ export function parseSanitizerReport(
       current = null;
       continue;
     }
-    if (/^(?:Shadow byte legend|Memory tags around|Tags for short granules|Registers where the failure occurred|Register values)/.test(trimmed)) {
+    if (
+      /^(?:Shadow byte legend|Memory tags around|Tags for short granules|Registers where the failure occurred|Register values)/.test(
+        trimmed,
+      )
+    ) {
       current = null;
       continue;
     }
@@ -266,6 +290,19 @@ export function parseSanitizerReport(
   }
 
   // ---- assemble ----
+  // LSan printed an indirect leak first: the first direct leak still names the report.
+  if (crash.label === 'indirect leak') {
+    const direct = sections.find((s) => s.label.startsWith('direct leak'));
+    if (direct) {
+      const indirectFrames = crash.frames;
+      crash.frames = direct.frames;
+      crash.label = 'direct leak';
+      direct.frames = indirectFrames;
+      direct.label = 'indirect leak';
+      const note = report.notes.indexOf('no direct leak: the main stack is an indirect leak');
+      if (note >= 0) report.notes.splice(note, 1);
+    }
+  }
   const frames = markInlined(crash.frames);
   report.frames = frames;
   const free = sections.find((s) => s.kind === 'free');
@@ -273,7 +310,8 @@ export function parseSanitizerReport(
   if (alloc) report.allocStack = markInlined(alloc.frames);
   if (free) report.freeStack = markInlined(free.frames);
   const others = sections.filter((s) => s.kind === 'other' && s.frames.length > 0);
-  if (others.length > 0) report.otherStacks = others.map((s) => ({ label: s.label, frames: markInlined(s.frames) }));
+  if (others.length > 0)
+    report.otherStacks = others.map((s) => ({ label: s.label, frames: markInlined(s.frames) }));
 
   if (format === 'hwasan' && hwCause) {
     const k = hwCause.startsWith('use-after-free')
@@ -285,7 +323,10 @@ export function parseSanitizerReport(
     report.notes.push(`HWASan cause: ${hwCause}`);
   }
   const fa = report.indicators.faultAddress;
-  if ((bugType === 'SEGV' || bugType === 'BUS' || bugType === 'unknown-crash') && (zeroPageHint || (fa && (fa.class === 'null' || fa.class === 'null-offset')))) {
+  if (
+    (bugType === 'SEGV' || bugType === 'BUS' || bugType === 'unknown-crash') &&
+    (zeroPageHint || (fa && (fa.class === 'null' || fa.class === 'null-offset')))
+  ) {
     kind = 'null-deref';
   }
   if (bugType === '') bugType = 'unknown-crash';
@@ -304,20 +345,20 @@ export function parseSanitizerReport(
   report.guiltyFrame = st.guiltyFrame;
   report.notes.push(...st.notes);
   report.kind = kind;
-  report.headline = format === 'lsan' && bugType === 'detected memory leaks' ? `${tool}: detected memory leaks` : `${tool}: ${bugType}`;
-  report.title = makeTitle(report.headline, frames, st.guiltyFrame, summaryFn && summaryFn !== '??' ? summaryFn : null);
+  report.headline =
+    format === 'lsan' && bugType === 'detected memory leaks'
+      ? `${tool}: detected memory leaks`
+      : `${tool}: ${bugType}`;
+  report.title = makeTitle(
+    report.headline,
+    frames,
+    st.guiltyFrame,
+    summaryFn && summaryFn !== '??' ? summaryFn : null,
+  );
   if (frames.length === 0) report.notes.push('no stack frames in the report');
-  if (format === 'lsan' && leakCount > 1) report.notes.push(`${leakCount} leaks; the first direct one names the report`);
-  if (!afterSummary && i >= lines.length) report.notes.push('report ends without a SUMMARY line (truncated?)');
+  if (format === 'lsan' && leakCount > 1)
+    report.notes.push(`${leakCount} leaks; the first direct one names the report`);
+  if (!afterSummary && i >= lines.length)
+    report.notes.push('report ends without a SUMMARY line (truncated?)');
   return { report, endLine: i };
-}
-
-/** Exposed for tests. */
-export function framesOf(lines: readonly string[]): Frame[] {
-  const out: PcFrame[] = [];
-  for (const l of lines) {
-    const f = parseSanitizerFrame(l);
-    if (f) out.push(f);
-  }
-  return markInlined(out);
 }

@@ -18,7 +18,8 @@ export interface PcFrame {
 }
 
 // `    #3 0x7f8a2c1d3d8f in foo file.c:1:2`, `    #5 0x7f..  (/lib/libc.so.6+0x29d8f)`, TSan `    #0 foo f.c:10:5 (bin+0x4a3c2)`
-const SAN_FRAME_RE = /^\s{0,40}#(\d{1,5})\s{1,8}(?:(0x[0-9a-fA-F]{1,16})\s{1,8}|(0x[0-9a-fA-F]{1,16})$)?(.*)$/;
+const SAN_FRAME_RE =
+  /^\s{0,40}#(\d{1,5})\s{1,8}(?:(0x[0-9a-fA-F]{1,16})\s{1,8}|(0x[0-9a-fA-F]{1,16})$)?(.*)$/;
 const BUILD_ID_RE = /\s\(BuildId: [0-9a-fA-F]{1,128}\)$/;
 const LOCATION_RE = /^(.{1,1024}?):(\d{1,7})(?::(\d{1,5}))?$/;
 const HEX_RE = /^[0-9a-fA-F]{1,16}$/;
@@ -87,7 +88,8 @@ export function markInlined(frames: PcFrame[]): Frame[] {
   return frames.map((f) => f.frame);
 }
 
-const COMPILER_SUFFIX_RE = /(?:\.(?:isra|constprop|part|cold|llvm|lto_priv|localalias|clone|specialized)(?:\.\d{1,12})?)+$/;
+const COMPILER_SUFFIX_RE =
+  /(?:\.(?:isra|constprop|part|cold|llvm|lto_priv|localalias|clone|specialized)(?:\.\d{1,12})?)+$/;
 const OFFSET_RE = /\+0x[0-9a-fA-F]{1,16}$/;
 
 /**
@@ -110,7 +112,10 @@ export function normaliseFunction(raw: string): string {
     if (s.startsWith('operator', i) && (i === 0 || /[\s:~]/.test(s[i - 1]))) {
       // Operator names contain the characters we cut on: copy the operator token verbatim.
       let j = i + 8;
-      const opm = /^(?:\s?(?:new|delete)(?:\[\])?|\(\)|\[\]|->\*?|<=>|<<=?|>>=?|[-+*/%^&|~!=<>,]=?|&&|\|\||\+\+|--|""\s?\w{1,64}|\s[\w:]{1,128}(?:\s?[*&]{1,2})?)/.exec(s.slice(j, j + 140));
+      const opm =
+        /^(?:\s?(?:new|delete)(?:\[\])?|\(\)|\[\]|->\*?|<=>|<<=?|>>=?|[-+*/%^&|~!=<>,]=?|&&|\|\||\+\+|--|""\s?\w{1,64}|\s[\w:]{1,128}(?:\s?[*&]{1,2})?)/.exec(
+          s.slice(j, j + 140),
+        );
       if (opm) j += opm[0].length;
       if (angle === 0) out += s.slice(i, j);
       i = j - 1;
@@ -164,7 +169,10 @@ export interface StateResult {
  * ClusterFuzz crash_state: the first three frames after skipping runtime frames; when the crash
  * stack has fewer, frames of `fill` (free stack, previous access) complete it.
  */
-export function computeState(frames: readonly Frame[], fill: readonly (readonly Frame[])[] = []): StateResult {
+export function computeState(
+  frames: readonly Frame[],
+  fill: readonly (readonly Frame[])[] = [],
+): StateResult {
   const notes: string[] = [];
   const state: string[] = [];
   let guilty: number | null = null;
@@ -225,7 +233,12 @@ export function emptyReport(format: ReportFormat): ParsedReport {
 }
 
 /** `<headline> in <guilty function>`; the headline alone when no frame names the bug. */
-export function makeTitle(headline: string, frames: readonly Frame[], guilty: number | null, fallback?: string | null): string {
+export function makeTitle(
+  headline: string,
+  frames: readonly Frame[],
+  guilty: number | null,
+  fallback?: string | null,
+): string {
   if (guilty !== null && frames[guilty]) return `${headline} in ${frames[guilty].function}`;
   if (fallback) return `${headline} in ${fallback}`;
   return headline;
@@ -250,8 +263,16 @@ export function classifyAddress(hex: string): FaultAddress | null {
 
 /** Architecture from library paths and register names printed in the report. */
 export function archFromLine(line: string): string | null {
-  if (/x86_64-linux-gnu|amd64-linux|\/linux\/x86_64\/|\/lib64\/ld-linux-x86-64|\brip\s?[=:]|\bRIP:/.test(line)) return 'x86_64';
-  if (/aarch64-linux-gnu|arm64-linux|\/linux\/aarch64\/|\/system\/lib64\/|\/apex\/[^ ]{1,200}\/lib64\/|^\s{0,8}x(?:[12]?\d|30)\s{1,4}[0-9a-f]{16}/.test(line)) return 'arm64';
+  if (
+    /x86_64-linux-gnu|amd64-linux|\/linux\/x86_64\/|\/lib64\/ld-linux-x86-64|\brip\s?[=:]|\bRIP:/.test(line)
+  )
+    return 'x86_64';
+  if (
+    /aarch64-linux-gnu|arm64-linux|\/linux\/aarch64\/|\/system\/lib64\/|\/apex\/[^ ]{1,200}\/lib64\/|^\s{0,8}x(?:[12]?\d|30)\s{1,4}[0-9a-f]{16}/.test(
+      line,
+    )
+  )
+    return 'arm64';
   if (/i386-linux-gnu|x86-linux\.so/.test(line)) return 'i386';
   return null;
 }

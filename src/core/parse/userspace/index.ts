@@ -40,7 +40,8 @@ function isHeader(line: string): boolean {
 
 // Lines printed just before a header that belong to the report: ASan's `====` banner and
 // `AddressSanitizer:DEADLYSIGNAL`, TSan's opening bar, valgrind's `Thread 3:` line.
-const LEAD_IN_RE = /^(?:={20,80}|\w{0,10}Sanitizer:DEADLYSIGNAL|==\d{1,10}== Thread \d{1,7}(?: [^:]{0,64})?:)\s{0,4}$/;
+const LEAD_IN_RE =
+  /^(?:={20,80}|\w{0,10}Sanitizer:DEADLYSIGNAL|==\d{1,10}== Thread \d{1,7}(?: [^:]{0,64})?:)\s{0,4}$/;
 
 /**
  * Finds user-space reports (ASan, HWASan, MSan, TSan, UBSan, LSan, gdb, valgrind) in the input
@@ -63,7 +64,12 @@ export function scanUserspaceReports(lines: readonly string[]): ReportCandidate[
     try {
       const { report, endLine } = PARSERS[family](lines, i, isHeader);
       let startLine = i;
-      while (startLine - 1 >= claimed && startLine > i - 4 && LEAD_IN_RE.test(cap(lines[startLine - 1] ?? ''))) startLine--;
+      while (
+        startLine - 1 >= claimed &&
+        startLine > i - 4 &&
+        LEAD_IN_RE.test(cap(lines[startLine - 1] ?? ''))
+      )
+        startLine--;
       const end = Math.max(endLine, i + 1);
       report.span = { startLine, endLine: end };
       report.fingerprint = null;

@@ -20,8 +20,10 @@ export const TSAN_HEADER_RE = /^\s{0,8}WARNING: ThreadSanitizer: (.{1,512}?)(?: 
 
 type Section = { kind: 'crash' | 'previous' | 'alloc' | 'other'; label: string; frames: PcFrame[] };
 
-const ACCESS_RE = /^(Atomic )?(Read|Write|read|write) of size (\d{1,12}) at 0x[0-9a-fA-F]{1,16} by (main thread|thread T\d{1,7})(.{0,256}):$/;
-const PREVIOUS_RE = /^Previous (?:atomic )?(read|write) of size (\d{1,12}) at 0x[0-9a-fA-F]{1,16} by (main thread|thread T\d{1,7})/;
+const ACCESS_RE =
+  /^(Atomic )?(Read|Write|read|write) of size (\d{1,12}) at 0x[0-9a-fA-F]{1,16} by (main thread|thread T\d{1,7})(.{0,256}):$/;
+const PREVIOUS_RE =
+  /^Previous (?:atomic )?(read|write) of size (\d{1,12}) at 0x[0-9a-fA-F]{1,16} by (main thread|thread T\d{1,7})/;
 
 export function parseTsanReport(
   lines: readonly string[],
@@ -82,7 +84,8 @@ export function parseTsanReport(
     }
     if (/^Location is heap block/.test(trimmed)) {
       const size = /of size (\d{1,12})/.exec(trimmed);
-      if (size && !report.indicators.objectSizes.includes(Number(size[1]))) report.indicators.objectSizes.push(Number(size[1]));
+      if (size && !report.indicators.objectSizes.includes(Number(size[1])))
+        report.indicators.objectSizes.push(Number(size[1]));
       current = { kind: 'alloc', label: trimmed.replace(/:$/, ''), frames: [] };
       sections.push(current);
       continue;
@@ -91,7 +94,8 @@ export function parseTsanReport(
       const g = /^Location is global '([^']{1,256})' of size (\d{1,12})/.exec(trimmed);
       if (g) {
         report.notes.push(`global variable '${g[1]}'`);
-        if (!report.indicators.objectSizes.includes(Number(g[2]))) report.indicators.objectSizes.push(Number(g[2]));
+        if (!report.indicators.objectSizes.includes(Number(g[2])))
+          report.indicators.objectSizes.push(Number(g[2]));
       }
       current = null;
       continue;
@@ -99,7 +103,11 @@ export function parseTsanReport(
     if (/^(?:Mutex M\d{1,7}|Thread T\d{1,7}|Location is|Cycle in lock order graph)/.test(trimmed)) {
       // `Mutex M2 acquired here while holding mutex M1 in main thread:` is the deadlock's main stack.
       const isLockStack = /^Mutex M\d{1,7} acquired here while holding mutex/.test(trimmed);
-      current = { kind: isLockStack && !crash ? 'crash' : 'other', label: trimmed.replace(/:$/, '').slice(0, 200), frames: [] };
+      current = {
+        kind: isLockStack && !crash ? 'crash' : 'other',
+        label: trimmed.replace(/:$/, '').slice(0, 200),
+        frames: [],
+      };
       if (isLockStack && !crash) crash = current;
       sections.push(current);
       if (/^Cycle in lock order graph/.test(trimmed)) report.notes.push(trimmed.slice(0, 200));
@@ -120,7 +128,8 @@ export function parseTsanReport(
   const alloc = sections.find((s) => s.kind === 'alloc');
   if (alloc) report.allocStack = markInlined(alloc.frames);
   const others = sections.filter((s) => (s.kind === 'previous' || s.kind === 'other') && s.frames.length > 0);
-  if (others.length > 0) report.otherStacks = others.map((s) => ({ label: s.label, frames: markInlined(s.frames) }));
+  if (others.length > 0)
+    report.otherStacks = others.map((s) => ({ label: s.label, frames: markInlined(s.frames) }));
   const { kind } = kindOfBugType(bugType);
   const st = computeState(frames, previous ? [markInlined(previous.frames)] : []);
   report.kind = kind;
@@ -128,7 +137,12 @@ export function parseTsanReport(
   report.guiltyFrame = st.guiltyFrame;
   report.notes.push(...st.notes);
   report.headline = `ThreadSanitizer: ${bugType}`;
-  report.title = makeTitle(report.headline, frames, st.guiltyFrame, summaryFn && summaryFn !== '??' ? summaryFn : null);
+  report.title = makeTitle(
+    report.headline,
+    frames,
+    st.guiltyFrame,
+    summaryFn && summaryFn !== '??' ? summaryFn : null,
+  );
   if (frames.length === 0) report.notes.push('no stack frames in the report');
   return { report, endLine: i };
 }

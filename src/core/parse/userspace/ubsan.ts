@@ -62,7 +62,11 @@ export function parseUbsanReport(
     }
     // Notes (`: note: vptr for ...`) and the memory dump under them are indented or carry `note:`.
     const t = raw.trim();
-    if (raw.includes(': note: ') || (t !== '' && /^[\^~ ]{1,256}$/.test(t)) || /^[0-9a-f]{2}(?:\s{1,2}[0-9a-f]{2}){0,40}$/.test(t)) {
+    if (
+      raw.includes(': note: ') ||
+      (t !== '' && /^[\^~ ]{1,256}$/.test(t)) ||
+      /^[0-9a-f]{2}(?:\s{1,2}[0-9a-f]{2}){0,40}$/.test(t)
+    ) {
       continue;
     }
     break;
@@ -85,7 +89,12 @@ export function parseUbsanReport(
     report.state = [base];
     report.notes.push('no stack trace: state is the source file');
   }
-  report.title = makeTitle(report.headline, fs, st.guiltyFrame, summaryFn && summaryFn !== '??' ? summaryFn : base);
+  report.title = makeTitle(
+    report.headline,
+    fs,
+    st.guiltyFrame,
+    summaryFn && summaryFn !== '??' ? summaryFn : base,
+  );
   if (loc && fs.length === 0) {
     report.frames = [];
     report.notes.push(`location ${loc[1]}:${loc[2]}`);

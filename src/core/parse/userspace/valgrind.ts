@@ -3,22 +3,76 @@
 // descriptions with the free and allocation stacks (memcheck mc_errors.c wording). A line with
 // only `==<pid>== ` ends the error.
 import type { CrashKind, Frame, ParsedReport } from '../../types';
-import { archFromLine, cap, classifyAddress, computeState, emptyReport, makeTitle, normaliseFunction } from './frames';
+import {
+  archFromLine,
+  cap,
+  classifyAddress,
+  computeState,
+  emptyReport,
+  makeTitle,
+  normaliseFunction,
+} from './frames';
 
 const PREFIX_RE = /^==(\d{1,10})== ?/;
 const HEADLINES: readonly { pattern: RegExp; kind: CrashKind; why: string }[] = [
-  { pattern: /^Invalid (?:read|write) of size \d{1,12}$/, kind: 'out-of-bounds', why: 'refined to use-after-free below when the block was free\'d' },
-  { pattern: /^Invalid free\(\) \/ delete \/ delete\[\] \/ realloc\(\)$/, kind: 'invalid-free', why: 'double-free when the address is inside a free\'d block' },
-  { pattern: /^Mismatched free\(\) \/ delete \/ delete ?\[\]$|^Mismatched new\/delete size value/, kind: 'invalid-free', why: 'deallocator does not match the allocator' },
-  { pattern: /^Conditional jump or move depends on uninitialised value\(s\)$/, kind: 'uninit-value', why: 'branch on undefined bits' },
-  { pattern: /^Use of uninitialised value of size \d{1,12}$/, kind: 'uninit-value', why: 'undefined bits used as a pointer/index' },
-  { pattern: /^Syscall param \S{1,128} points to (?:uninitialised|unaddressable) byte\(s\)$|^Syscall param \S{1,128} contains uninitialised byte\(s\)$/, kind: 'uninit-value', why: 'undefined bytes passed to the kernel' },
-  { pattern: /^Process terminating with default action of signal \d{1,3} \(SIG[A-Z]{2,8}\)/, kind: 'bad-access', why: 'the program died on a signal under valgrind' },
-  { pattern: /^[\d,]{1,20} (?:\([\d,]{1,20} direct, [\d,]{1,20} indirect\) )?bytes in [\d,]{1,20} blocks are (?:definitely|possibly) lost in loss record/, kind: 'memory-leak', why: 'leak check record' },
-  { pattern: /^Source and destination overlap in \w{1,32}/, kind: 'bug', why: 'overlapping memcpy/strcpy arguments' },
-  { pattern: /^Argument '\w{1,32}' of function \w{1,32} has a fishy \(possibly negative\) value/, kind: 'bug', why: 'absurd allocation size' },
+  {
+    pattern: /^Invalid (?:read|write) of size \d{1,12}$/,
+    kind: 'out-of-bounds',
+    why: "refined to use-after-free below when the block was free'd",
+  },
+  {
+    pattern: /^Invalid free\(\) \/ delete \/ delete\[\] \/ realloc\(\)$/,
+    kind: 'invalid-free',
+    why: "double-free when the address is inside a free'd block",
+  },
+  {
+    pattern: /^Mismatched free\(\) \/ delete \/ delete ?\[\]$|^Mismatched new\/delete size value/,
+    kind: 'invalid-free',
+    why: 'deallocator does not match the allocator',
+  },
+  {
+    pattern: /^Conditional jump or move depends on uninitialised value\(s\)$/,
+    kind: 'uninit-value',
+    why: 'branch on undefined bits',
+  },
+  {
+    pattern: /^Use of uninitialised value of size \d{1,12}$/,
+    kind: 'uninit-value',
+    why: 'undefined bits used as a pointer/index',
+  },
+  {
+    pattern:
+      /^Syscall param \S{1,128} points to (?:uninitialised|unaddressable) byte\(s\)$|^Syscall param \S{1,128} contains uninitialised byte\(s\)$/,
+    kind: 'uninit-value',
+    why: 'undefined bytes passed to the kernel',
+  },
+  {
+    pattern: /^Process terminating with default action of signal \d{1,3} \(SIG[A-Z]{2,8}\)/,
+    kind: 'bad-access',
+    why: 'the program died on a signal under valgrind',
+  },
+  {
+    pattern:
+      /^[\d,]{1,20} (?:\([\d,]{1,20} direct, [\d,]{1,20} indirect\) )?bytes in [\d,]{1,20} blocks are (?:definitely|possibly) lost in loss record/,
+    kind: 'memory-leak',
+    why: 'leak check record',
+  },
+  {
+    pattern: /^Source and destination overlap in \w{1,32}/,
+    kind: 'bug',
+    why: 'overlapping memcpy/strcpy arguments',
+  },
+  {
+    pattern: /^Argument '\w{1,32}' of function \w{1,32} has a fishy \(possibly negative\) value/,
+    kind: 'bug',
+    why: 'absurd allocation size',
+  },
   { pattern: /^Invalid alignment value/, kind: 'bug', why: 'bad aligned-allocation argument' },
-  { pattern: /^Possible data race during (?:read|write) of size \d{1,12}/, kind: 'data-race', why: 'helgrind race report' },
+  {
+    pattern: /^Possible data race during (?:read|write) of size \d{1,12}/,
+    kind: 'data-race',
+    why: 'helgrind race report',
+  },
 ];
 
 export function isValgrindHeader(line: string): boolean {
@@ -70,7 +124,10 @@ export function parseValgrindReport(
   const report = emptyReport('valgrind');
   const env = report.environment;
   env.pid = Number(pid);
-  const prev = start > 0 ? /^==\d{1,10}== Thread (\d{1,7})(?: ([^:]{1,64}))?:\s{0,4}$/.exec(cap(lines[start - 1])) : null;
+  const prev =
+    start > 0
+      ? /^==\d{1,10}== Thread (\d{1,7})(?: ([^:]{1,64}))?:\s{0,4}$/.exec(cap(lines[start - 1]))
+      : null;
   if (prev) {
     env.thread = prev[1];
     if (prev[2]) env.comm = prev[2];
@@ -102,7 +159,12 @@ export function parseValgrindReport(
     }
     const t = text.trim();
     let m: RegExpExecArray | null;
-    if ((m = /^Address (0x[0-9A-Fa-f]{1,16}) is (\d{1,12}) bytes (inside|after|before) a block of size (\d{1,12}) (free'd|alloc'd|client-defined|in arena)/.exec(t))) {
+    if (
+      (m =
+        /^Address (0x[0-9A-Fa-f]{1,16}) is (\d{1,12}) bytes (inside|after|before) a block of size (\d{1,12}) (free'd|alloc'd|client-defined|in arena)/.exec(
+          t,
+        ))
+    ) {
       const size = Number(m[4]);
       if (!report.indicators.objectSizes.includes(size)) report.indicators.objectSizes.push(size);
       report.indicators.faultAddress = classifyAddress(m[1]);
@@ -120,7 +182,12 @@ export function parseValgrindReport(
       stacks.push(cur);
       continue;
     }
-    if ((m = /^(?:Address|Access not within mapped region at address|Bad permissions for mapped region at address|General Protection Fault) ?(0x[0-9A-Fa-f]{1,16})?/.exec(t))) {
+    if (
+      (m =
+        /^(?:Address|Access not within mapped region at address|Bad permissions for mapped region at address|General Protection Fault) ?(0x[0-9A-Fa-f]{1,16})?/.exec(
+          t,
+        ))
+    ) {
       if (m[1] && !report.indicators.faultAddress) report.indicators.faultAddress = classifyAddress(m[1]);
       if (/is on thread \d{1,7}'s stack/.test(t)) report.notes.push(t.slice(0, 200));
       cur = { label: 'other', frames: [] };
@@ -156,7 +223,14 @@ export function parseValgrindReport(
   if ((m = /^Process terminating with default action of signal \d{1,3} \((SIG[A-Z]{2,8})\)/.exec(headline))) {
     headline = m[1];
     const c = report.indicators.faultAddress?.class;
-    kind = m[1] === 'SIGSEGV' || m[1] === 'SIGBUS' ? (c === 'null' || c === 'null-offset' ? 'null-deref' : 'bad-access') : m[1] === 'SIGFPE' ? 'undefined-behavior' : 'bug';
+    kind =
+      m[1] === 'SIGSEGV' || m[1] === 'SIGBUS'
+        ? c === 'null' || c === 'null-offset'
+          ? 'null-deref'
+          : 'bad-access'
+        : m[1] === 'SIGFPE'
+          ? 'undefined-behavior'
+          : 'bug';
   }
   if ((m = /bytes in [\d,]{1,20} blocks are (definitely|possibly) lost/.exec(headline))) {
     headline = `${m[1]} lost`;
@@ -180,4 +254,3 @@ export function parseValgrindReport(
   if (frames.length === 0) report.notes.push('no stack frames in the error');
   return { report, endLine: i };
 }
-
