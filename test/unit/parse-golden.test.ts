@@ -26,8 +26,10 @@ export function listFixtures(dir: string = FIXTURES_DIR): string[] {
 export function subsetMismatch(expected: unknown, actual: unknown, path = '$'): string | null {
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual)) return `${path}: expected an array, got ${JSON.stringify(actual)}`;
-    if (expected.length === 0) return actual.length === 0 ? null : `${path}: expected [], got ${actual.length} element(s)`;
-    if (actual.length < expected.length) return `${path}: expected at least ${expected.length} element(s), got ${actual.length}`;
+    if (expected.length === 0)
+      return actual.length === 0 ? null : `${path}: expected [], got ${actual.length} element(s)`;
+    if (actual.length < expected.length)
+      return `${path}: expected at least ${expected.length} element(s), got ${actual.length}`;
     for (let i = 0; i < expected.length; i++) {
       const m = subsetMismatch(expected[i], actual[i], `${path}[${i}]`);
       if (m) return m;
@@ -56,9 +58,16 @@ function restrict(expected: unknown, actual: unknown): unknown {
   if (Array.isArray(expected) && Array.isArray(actual)) {
     return actual.map((a, i) => (i < expected.length ? restrict(expected[i], a) : a));
   }
-  if (expected && typeof expected === 'object' && actual && typeof actual === 'object' && !Array.isArray(actual)) {
+  if (
+    expected &&
+    typeof expected === 'object' &&
+    actual &&
+    typeof actual === 'object' &&
+    !Array.isArray(actual)
+  ) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(expected)) out[k] = restrict((expected as Record<string, unknown>)[k], (actual as Record<string, unknown>)[k]);
+    for (const k of Object.keys(expected))
+      out[k] = restrict((expected as Record<string, unknown>)[k], (actual as Record<string, unknown>)[k]);
     return out;
   }
   return actual;
@@ -77,7 +86,9 @@ for (const file of fixtures) {
     const actual = parseDump(readFileSync(file, 'utf8'));
     const mismatch = subsetMismatch(expected, actual);
     if (mismatch && process.env.UPDATE_GOLDEN === '1') {
-      console.log(`--- ${name}: actual subset for review\n${JSON.stringify(restrict(expected, actual), null, 2)}`);
+      console.log(
+        `--- ${name}: actual subset for review\n${JSON.stringify(restrict(expected, actual), null, 2)}`,
+      );
     }
     assert.equal(mismatch, null, `${name}: ${mismatch}`);
   });

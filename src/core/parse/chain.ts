@@ -14,7 +14,17 @@ export interface ChainInput {
 }
 
 const BOOT_MARKER = /^Linux version \d|^Booting Linux on physical CPU|^Command line: /;
-const SPLAT_KINDS = new Set(['use-after-free', 'double-free', 'invalid-free', 'out-of-bounds', 'slab-corruption', 'list-corruption', 'warning', 'bad-access', 'uninit-value']);
+const SPLAT_KINDS = new Set([
+  'use-after-free',
+  'double-free',
+  'invalid-free',
+  'out-of-bounds',
+  'slab-corruption',
+  'list-corruption',
+  'warning',
+  'bad-access',
+  'uninit-value',
+]);
 
 /** Boot number of each line: a `Linux version` banner or the printk clock going back starts a new boot. */
 export function bootOf(lines: PreparedLines): Int32Array {

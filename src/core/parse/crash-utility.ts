@@ -9,8 +9,10 @@ import { canonicalTitleFunction, chooseGuilty, crashState, normaliseTitle } from
 import { classifyFaultAddress, scanPoison } from './indicators';
 import { archFromVersion } from './kernel';
 
-const SESSION_HEADER = /^(?:KERNEL|DUMPFILE|RELEASE|PANIC|UPTIME|LOAD AVERAGE|TASKS|NODENAME|VERSION|MACHINE|MEMORY|CPUS|DATE|COMMAND|STATE): /;
-const BT_HEADER = /^PID: {1,2}(\d{1,10}) {1,3}TASK: ([0-9a-f]{1,16}) {1,3}CPU: (\d{1,5}) {1,3}COMMAND: "(.{0,64})"/;
+const SESSION_HEADER =
+  /^(?:KERNEL|DUMPFILE|RELEASE|PANIC|UPTIME|LOAD AVERAGE|TASKS|NODENAME|VERSION|MACHINE|MEMORY|CPUS|DATE|COMMAND|STATE): /;
+const BT_HEADER =
+  /^PID: {1,2}(\d{1,10}) {1,3}TASK: ([0-9a-f]{1,16}) {1,3}CPU: (\d{1,5}) {1,3}COMMAND: "(.{0,64})"/;
 const PROMPT = /^crash(?:64)?> ?(.{0,400})$/;
 const PANIC_LINE = /^PANIC: "(.{0,300})"/;
 const KMEM_HEADER = /^CACHE {1,40}(NAME {1,40})?OBJSIZE/;
@@ -23,7 +25,12 @@ export function scanCrashSessions(lines: PreparedLines): ReportCandidate[] {
   let markers = 0;
   for (let i = 0; i < texts.length; i++) {
     const t = texts[i];
-    if (t.startsWith('crash> ') || t.startsWith('crash64> ') || PANIC_LINE.test(t) || (BT_HEADER.test(t) && i + 1 < texts.length && texts[i + 1].trimStart().startsWith('#0 '))) {
+    if (
+      t.startsWith('crash> ') ||
+      t.startsWith('crash64> ') ||
+      PANIC_LINE.test(t) ||
+      (BT_HEADER.test(t) && i + 1 < texts.length && texts[i + 1].trimStart().startsWith('#0 '))
+    ) {
       if (first < 0) first = i;
       markers++;
     }
@@ -97,7 +104,14 @@ function buildSession(lines: PreparedLines, start: number, end: number): ReportC
     }
     const bh = BT_HEADER.exec(t);
     if (bh) {
-      bt = { pid: Number(bh[1]), comm: bh[4], cpu: Number(bh[3]), frames: [], exceptionIndex: null, registersArch: null };
+      bt = {
+        pid: Number(bh[1]),
+        comm: bh[4],
+        cpu: Number(bh[3]),
+        frames: [],
+        exceptionIndex: null,
+        registersArch: null,
+      };
       bts.push(bt);
       btContextIrq = false;
       lastFrame = null;
@@ -126,7 +140,8 @@ function buildSession(lines: PreparedLines, start: number, end: number): ReportC
         if (t.startsWith('[exception RIP')) bt.registersArch = 'x86_64';
         if (bt.exceptionIndex === null) bt.exceptionIndex = bt.frames.length;
         // Only the first exception frame is the fault; later PC: blocks are interrupted contexts.
-        if (bt.frames.length < 256 && (bt.exceptionIndex === bt.frames.length || !t.startsWith('PC:'))) bt.frames.push(ex);
+        if (bt.frames.length < 256 && (bt.exceptionIndex === bt.frames.length || !t.startsWith('PC:')))
+          bt.frames.push(ex);
         lastFrame = ex;
         continue;
       }
@@ -176,7 +191,10 @@ function buildSession(lines: PreparedLines, start: number, end: number): ReportC
   }
 
   // The panic task's backtrace is the crashing stack; other tasks' go to otherStacks.
-  const panicBt = bts.find((b) => headerPid !== null && b.pid === headerPid && b.frames.length > 0) ?? bts.find((b) => b.frames.length > 0) ?? null;
+  const panicBt =
+    bts.find((b) => headerPid !== null && b.pid === headerPid && b.frames.length > 0) ??
+    bts.find((b) => b.frames.length > 0) ??
+    null;
   const frames = panicBt ? panicBt.frames : [];
   const exceptionIndex = panicBt?.exceptionIndex ?? null;
   if (panicBt) {
@@ -189,7 +207,9 @@ function buildSession(lines: PreparedLines, start: number, end: number): ReportC
 
   // Classify the PANIC string with the kernel family table.
   const panicText = panic ?? '';
-  const rule = panic ? KERNEL_REPORT_RULES.find((r) => panicText.includes(r.header) && r.pattern.test(panicText)) : undefined;
+  const rule = panic
+    ? KERNEL_REPORT_RULES.find((r) => panicText.includes(r.header) && r.pattern.test(panicText))
+    : undefined;
   const groups = rule ? (rule.pattern.exec(panicText)?.groups ?? {}) : {};
   // Frames before the exception frame are crash_kexec/oops/page-fault machinery.
   const searchFrom = exceptionIndex ?? 0;
@@ -207,7 +227,11 @@ function buildSession(lines: PreparedLines, start: number, end: number): ReportC
     if (guilty.name) slots.frame = canonicalTitleFunction(guilty.name);
     else template = template.replace(/ in \{frame\}/, '');
     title = normaliseTitle(template.replace(/\{(\w+)\}/g, (_m, k: string) => slots[k] ?? ''));
-    headline = normaliseTitle(rule.titleTemplate.replace(/ in \{frame\}.*$/, '').replace(/\{(\w+)\}/g, (_m, k: string) => slots[k] ?? ''));
+    headline = normaliseTitle(
+      rule.titleTemplate
+        .replace(/ in \{frame\}.*$/, '')
+        .replace(/\{(\w+)\}/g, (_m, k: string) => slots[k] ?? ''),
+    );
   } else if (panic) {
     headline = normaliseTitle('kernel panic: ' + panic);
     title = guilty.name ? `${headline} in ${canonicalTitleFunction(guilty.name)}` : headline;
@@ -245,6 +269,7 @@ function buildSession(lines: PreparedLines, start: number, end: number): ReportC
     fingerprint: null,
   };
   const others = bts.filter((b) => b !== panicBt && b.frames.length > 0);
-  if (others.length > 0) report.otherStacks = others.map((b) => ({ label: `bt ${b.pid} "${b.comm}"`, frames: b.frames }));
+  if (others.length > 0)
+    report.otherStacks = others.map((b) => ({ label: `bt ${b.pid} "${b.comm}"`, frames: b.frames }));
   return { report, startLine: start, endLine: end };
 }

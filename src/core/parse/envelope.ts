@@ -88,7 +88,8 @@ export function prepareLines(input: string): PreparedLines {
   while (start <= n) {
     let end = input.indexOf('\n', start);
     if (end < 0) end = n;
-    const raw = end - start > MAX_LINE_CHARS + 1 ? input.slice(start, start + MAX_LINE_CHARS) : input.slice(start, end);
+    const raw =
+      end - start > MAX_LINE_CHARS + 1 ? input.slice(start, start + MAX_LINE_CHARS) : input.slice(start, end);
     if (end - start > MAX_LINE_CHARS + 1) truncatedLines++;
     // A lone CR (old Mac, some serial consoles) also ends a line; split it here.
     if (raw.indexOf('\r') >= 0 && raw.indexOf('\r') < raw.length - 1) {

@@ -31,13 +31,15 @@ export function contextMarker(trimmed: string): string | null | undefined {
 }
 
 const ADDRESS_PREFIX = /^\[<[0-9a-fA-F]{1,16}>\] {1,2}/;
-const EOI_PREFIX = /^<<?EO[IE]>>? {1,2}/;
+const EOI_PREFIX = /^(?:<<?EO[IE]>>?|<IRQ>|<NMI>|<#DF>) {1,2}/;
 const OFFSET_FRAME =
   /^(?<name>[A-Za-z_$][\w.$]{0,255})\+0x(?<off>[0-9a-fA-F]{1,10})\/0x[0-9a-fA-F]{1,10}(?: \[(?<mod>[\w-]{1,64})(?: [0-9a-f]{8,64})?\])?(?: \([PLC]\))?(?: (?<file>[\w./+-]{1,255}):(?<line>\d{1,7}))?(?<inl> \[inline\])?/;
-const INLINE_FRAME = /^(?<name>[A-Za-z_$][\w.$]{0,255}) (?<file>[\w./+-]{1,255}):(?<line>\d{1,7})(?<inl> \[inline\])?$/;
+const INLINE_FRAME =
+  /^(?<name>[A-Za-z_$][\w.$]{0,255}) (?<file>[\w./+-]{1,255}):(?<line>\d{1,7})(?<inl> \[inline\])?$/;
 const DECODED_FRAME =
   /^(?<name>[A-Za-z_$][\w.$]{0,255}) \((?<file>[\w./+-]{1,255}):(?<line>\d{1,7})(?<more>[^)]{0,400})\)(?: \[(?<mod>[\w-]{1,64})\])?/;
-const ARM32_FRAME = /^\((?<name>[A-Za-z_$][\w.$]{0,255})(?:\+0x[0-9a-f]{1,10}\/0x[0-9a-f]{1,10})?\)(?: from \[<[0-9a-f]{1,16}>\])?/;
+const ARM32_FRAME =
+  /^\((?<name>[A-Za-z_$][\w.$]{0,255})(?:\+0x[0-9a-f]{1,10}\/0x[0-9a-f]{1,10})?\)(?: from \[<[0-9a-f]{1,16}>\])?/;
 
 /**
  * Parses one console frame line (`? foo+0x1c/0x40 [mod]`, `[<ffff..>] foo+0x..`, symbolised
@@ -49,7 +51,10 @@ export function parseKernelFrame(line: string, context: string | null): Frame | 
   if (s.length < 3) return null;
   if (s.charCodeAt(0) === 60 /* < */) {
     const m = EOI_PREFIX.exec(s);
-    if (m) s = s.slice(m[0].length);
+    if (m) {
+      s = s.slice(m[0].length);
+      context = m[0].startsWith('<IRQ') ? 'irq' : m[0].startsWith('<NMI') ? 'nmi' : 'task';
+    }
   }
   for (let i = 0; i < 2 && s.charCodeAt(0) === 91 /* [ */; i++) {
     const m = ADDRESS_PREFIX.exec(s);
@@ -68,7 +73,16 @@ export function parseKernelFrame(line: string, context: string | null): Frame | 
   let m = OFFSET_FRAME.exec(s);
   if (m?.groups) {
     const g = m.groups;
-    return frame(g.name, s.slice(0, m[0].length), g.mod, g.file, g.line, reliable, g.inl !== undefined, context);
+    return frame(
+      g.name,
+      s.slice(0, m[0].length),
+      g.mod,
+      g.file,
+      g.line,
+      reliable,
+      g.inl !== undefined,
+      context,
+    );
   }
   m = DECODED_FRAME.exec(s);
   if (m?.groups) {
@@ -81,7 +95,17 @@ export function parseKernelFrame(line: string, context: string | null): Frame | 
     return frame(g.name, s, undefined, g.file, g.line, reliable, g.inl !== undefined, context);
   }
   m = ARM32_FRAME.exec(s);
-  if (m?.groups) return frame(m.groups.name, s.slice(0, m[0].length), undefined, undefined, undefined, reliable, false, context);
+  if (m?.groups)
+    return frame(
+      m.groups.name,
+      s.slice(0, m[0].length),
+      undefined,
+      undefined,
+      undefined,
+      reliable,
+      false,
+      context,
+    );
   return null;
 }
 
@@ -105,7 +129,8 @@ function frame(
 }
 
 /** `func+0x1a/0x40 [mod]` as printed after `RIP: 0010:`, `pc : `, `PC is at`, `IP: [<..>]`. */
-const SYMBOL_WITH_OFFSET = /(?<name>[A-Za-z_$][\w.$]{0,255})\+0x[0-9a-fA-F]{1,10}\/0x[0-9a-fA-F]{1,10}(?: \[(?<mod>[\w-]{1,64})[^\]]{0,70}\])?/;
+const SYMBOL_WITH_OFFSET =
+  /(?<name>[A-Za-z_$][\w.$]{0,255})\+0x[0-9a-fA-F]{1,10}\/0x[0-9a-fA-F]{1,10}(?: \[(?<mod>[\w-]{1,64})[^\]]{0,70}\])?/;
 
 export function parseSymbolWithOffset(text: string, context: string | null): Frame | null {
   const m = SYMBOL_WITH_OFFSET.exec(text.length > 600 ? text.slice(0, 600) : text);
@@ -137,7 +162,8 @@ export function parseCrashBtFrame(trimmed: string, context: string | null): Fram
 }
 
 const CRASH_EXCEPTION_RIP = /^\[exception RIP: (?<name>[A-Za-z_$][\w.$]{0,255})(?:\+(?<off>\d{1,10}))?\]/;
-const CRASH_PC = /^(?:PC|RIP|NIP|PSW): [0-9a-f]{1,16} {1,2}\[(?<name>[A-Za-z_$][\w.$]{0,255})(?:\+(?<off>\d{1,10}))?\]/;
+const CRASH_PC =
+  /^(?:PC|RIP|NIP|PSW): [0-9a-f]{1,16} {1,2}\[(?<name>[A-Za-z_$][\w.$]{0,255})(?:\+(?<off>\d{1,10}))?\]/;
 
 /** `[exception RIP: dma_pool_alloc+427]` or arm64 `PC: ffff000008268b5c [kmem_cache_free+252]` (decimal offsets). */
 export function parseCrashExceptionFrame(trimmed: string): Frame | null {

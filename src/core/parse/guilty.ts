@@ -60,7 +60,8 @@ export function chooseGuilty(
   if (source === 'hung') {
     for (let i = 0; i < frames.length; i++) {
       if (!frames[i].reliable) continue;
-      for (const n of HUNG_TASK_NAMED) if (n.pattern.test(frames[i].function)) return { index: i, name: n.title };
+      for (const n of HUNG_TASK_NAMED)
+        if (n.pattern.test(frames[i].function)) return { index: i, name: n.title };
     }
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i];
@@ -94,8 +95,10 @@ export function chooseGuilty(
     if (candidates.length > 0) return { index: candidates[0], name: frames[candidates[0]].function };
     return { index: null, name: null };
   }
-  for (let i = 0; i < frames.length; i++) if (usable(frames[i])) return { index: i, name: frames[i].function };
-  if (headlineFunction && !isSkippedFrame(headlineFunction, extraSkip)) return { index: null, name: headlineFunction };
+  for (let i = 0; i < frames.length; i++)
+    if (usable(frames[i])) return { index: i, name: frames[i].function };
+  if (headlineFunction && !isSkippedFrame(headlineFunction, extraSkip))
+    return { index: null, name: headlineFunction };
   return { index: null, name: null };
 }
 
@@ -124,6 +127,9 @@ export function crashState(frames: readonly Frame[], guilty: GuiltyChoice, extra
 export function normaliseTitle(title: string): string {
   let t = title.replace(/\b(?:0x)?[0-9a-fA-F]{6,16}\b/g, 'ADDR');
   t = t.replace(/\+0x[0-9a-f]{1,10}\/0x[0-9a-f]{1,10}/g, '');
-  t = t.replace(/[^\x20-\x7e]/g, '').replace(/ {2,}/g, ' ').trim();
+  t = t
+    .replace(/[^\x20-\x7e]/g, '')
+    .replace(/ {2,}/g, ' ')
+    .trim();
   return t.length > 120 ? t.slice(0, 120) : t;
 }

@@ -75,7 +75,8 @@ function parseDumpUnsafe(text: string): ParsedDump {
   const reports = items.map((it) => it.report);
   for (const r of reports) r.fingerprint = computeFingerprint(r);
   const notes: string[] = [];
-  if (lines.truncatedLines > 0) notes.push(`${lines.truncatedLines} line(s) longer than ${MAX_LINE_CHARS} characters were cut`);
+  if (lines.truncatedLines > 0)
+    notes.push(`${lines.truncatedLines} line(s) longer than ${MAX_LINE_CHARS} characters were cut`);
   if (reports.length === 0) {
     const top = emptyReport(notes);
     top.indicators.poisonValues = scanPoison(lines.texts, 0, lines.texts.length);
@@ -85,7 +86,9 @@ function parseDumpUnsafe(text: string): ParsedDump {
   if (mainIdx < 0) mainIdx = 0;
   const main = reports[mainIdx];
   if (reports.length > 1) {
-    notes.push(`${reports.length} reports in the input; the main one is #${mainIdx} (${main.title ?? 'untitled'})`);
+    notes.push(
+      `${reports.length} reports in the input; the main one is #${mainIdx} (${main.title ?? 'untitled'})`,
+    );
   }
   const whole = wholeInputPoison(lines, main);
   return {
@@ -96,13 +99,23 @@ function parseDumpUnsafe(text: string): ParsedDump {
   };
 }
 
-function chainItem(c: ReportCandidate | KernelCandidate, isKernel: boolean, oopsNo: number | null, setsTaint: string) {
+function chainItem(
+  c: ReportCandidate | KernelCandidate,
+  isKernel: boolean,
+  oopsNo: number | null,
+  setsTaint: string,
+) {
   return { report: c.report, startLine: c.startLine, endLine: c.endLine, oopsNo, setsTaint, isKernel };
 }
 
 /** Top-level poison values: the main report's first, then anything else in the input. */
 function wholeInputPoison(lines: PreparedLines, main: ParsedReport) {
-  const all = scanPoison(lines.texts, 0, lines.texts.length, main.format === 'linux-kernel' || main.format === 'crash-utility' ? 'kernel' : 'userspace');
+  const all = scanPoison(
+    lines.texts,
+    0,
+    lines.texts.length,
+    main.format === 'linux-kernel' || main.format === 'crash-utility' ? 'kernel' : 'userspace',
+  );
   const out = main.indicators.poisonValues.slice();
   const seen = new Set(out.map((p) => p.value + '|' + p.where));
   for (const p of all) {

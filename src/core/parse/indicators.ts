@@ -60,10 +60,12 @@ export function matchPoisonWord(hex: string, family: 'kernel' | 'userspace' = 'k
   // All bytes but the last two equal the fill; the tail is the fill plus a small offset
   // (POISON_FREE objects end in 0xa5: `6b6b6b6b6b6b6ba5` counts too).
   const keep = hex.length - 4;
-  for (let i = 2; i < keep; i += 2) if (hex.charCodeAt(i) !== b.charCodeAt(0) || hex.charCodeAt(i + 1) !== b.charCodeAt(1)) return null;
+  for (let i = 2; i < keep; i += 2)
+    if (hex.charCodeAt(i) !== b.charCodeAt(0) || hex.charCodeAt(i + 1) !== b.charCodeAt(1)) return null;
   const tail = hex.slice(keep);
   const base = hex.slice(0, keep) + b + b;
-  if (fill.byte === '6b' && tail === '6ba5') return { name: fill.name, base: '0x' + hex, offset: 0, meaning: fill.meaning };
+  if (fill.byte === '6b' && tail === '6ba5')
+    return { name: fill.name, base: '0x' + hex, offset: 0, meaning: fill.meaning };
   const off = parseInt(tail, 16) - parseInt(b + b, 16);
   if (off < 0 || off >= POISON_MAX_OFFSET) return null;
   return { name: fill.name, base: '0x' + base, offset: off, meaning: fill.meaning };
@@ -72,11 +74,14 @@ export function matchPoisonWord(hex: string, family: 'kernel' | 'userspace' = 'k
 const HEX_WORD = /(?<![\w+])(?:0x)?([0-9a-fA-F]{16}|[0-9a-fA-F]{8})(?![\w])/g;
 const REGISTER_BEFORE = /(?:^|\s)([A-Za-z][A-Za-z0-9]{0,3}) ?: ?$/;
 const STRUCT_FIELD = /^\s{0,64}([A-Za-z_][\w[\]]{0,64}) = (?:0x[0-9a-fA-F]{1,16}|\{|-?\d)/;
-const STRUCT_OPEN = /^\s{0,64}(?:struct|union) ([A-Za-z_]\w{0,64}) \{$|^\s{0,64}([A-Za-z_][\w[\]]{0,64}) = \{$/;
-const CRASH_STRUCT_COMMAND = /^crash> (?:struct |union |p |px |print )?([A-Za-z_]\w{0,64})(?:\.[\w.]{1,64})? (?:0x)?[0-9a-f]{6,16}/;
+const STRUCT_OPEN =
+  /^\s{0,64}(?:struct|union) ([A-Za-z_]\w{0,64}) \{$|^\s{0,64}([A-Za-z_][\w[\]]{0,64}) = \{$/;
+const CRASH_STRUCT_COMMAND =
+  /^crash> (?:struct |union |p |px |print )?([A-Za-z_]\w{0,64})(?:\.[\w.]{1,64})? (?:0x)?[0-9a-f]{6,16}/;
 const HEX_DUMP_LINE =
   /^\s{0,8}(?:([A-Z][A-Za-z ]{1,12}?) {1,4})?>?(?:0x)?[0-9a-f]{8,16}: {1,2}([0-9a-f]{2}(?: [0-9a-f]{2}){7,})|^\s{2,8}()([0-9a-f]{2}(?: [0-9a-f]{2}){7,})/;
-const KNOWN_REGISTERS = /^(?:[RE]?[A-D]X|[RE]?[SD]I|[RE]?[BS]P|R\d{1,2}|RIP|EIP|CR[0-4]|x\d{1,2}|X\d{1,2}|pc|lr|sp|PC|LR|SP|ORIG_RAX|ORIG_X0|FS|GS|knlGS|ra|gp|tp|t\d|s\d{1,2}|a\d|epc)$/;
+const KNOWN_REGISTERS =
+  /^(?:[RE]?[A-D]X|[RE]?[SD]I|[RE]?[BS]P|R\d{1,2}|RIP|EIP|CR[0-4]|x\d{1,2}|X\d{1,2}|pc|lr|sp|PC|LR|SP|ORIG_RAX|ORIG_X0|FS|GS|knlGS|ra|gp|tp|t\d|s\d{1,2}|a\d|epc)$/;
 
 /** Scans lines [start, end) for poison and fill values. Where says what kind of line held it. */
 export function scanPoison(
@@ -187,21 +192,33 @@ export function classifyFaultAddress(raw: string, arch: string | null | undefine
   const value = '0x' + padded;
   const v = BigInt(value);
   if (v === 0n) return { value, class: 'null', decoded: null, detail: 'NULL' };
-  if (v < 0x10000n) return { value, class: 'null-offset', decoded: null, detail: `NULL + 0x${v.toString(16)}` };
+  if (v < 0x10000n)
+    return { value, class: 'null-offset', decoded: null, detail: `NULL + 0x${v.toString(16)}` };
   const p = matchPoisonWord(padded);
   if (p && p.name !== 'KASAN_SHADOW_OFFSET') {
-    return { value, class: 'poison', decoded: null, detail: `${p.name} + 0x${p.offset.toString(16)} (${p.meaning})` };
+    return {
+      value,
+      class: 'poison',
+      decoded: null,
+      detail: `${p.name} + 0x${p.offset.toString(16)} (${p.meaning})`,
+    };
   }
   const is32 = arch === 'i386' || arch === 'arm';
-  if (!is32 && v >= KASAN_SHADOW_OFFSET_X86_64 && v < KASAN_SHADOW_OFFSET_X86_64 + (1n << 61n) && arch !== 'arm64') {
+  const canonical = v >> 47n === 0n || v >> 47n === 0x1ffffn;
+  if (
+    !is32 &&
+    !canonical &&
+    v >= KASAN_SHADOW_OFFSET_X86_64 &&
+    v < KASAN_SHADOW_OFFSET_X86_64 + (1n << 61n) &&
+    arch !== 'arm64'
+  ) {
     const orig = (v - KASAN_SHADOW_OFFSET_X86_64) << 3n;
     const decoded = '0x' + orig.toString(16).padStart(16, '0');
     const near = orig < 0x10000n ? ` (NULL + 0x${orig.toString(16)})` : '';
     return { value, class: 'non-canonical', decoded, detail: `KASAN shadow of ${decoded}${near}` };
   }
   if (!is32 && (arch === 'x86_64' || arch == null)) {
-    const top = v >> 47n;
-    if (top !== 0n && top !== 0x1ffffn) return { value, class: 'non-canonical', decoded: null, detail: 'non-canonical address' };
+    if (!canonical) return { value, class: 'non-canonical', decoded: null, detail: 'non-canonical address' };
   }
   const userLimit = is32 ? 0xc0000000n : arch === 'arm64' ? 0x1000000000000n : 0x800000000000n;
   if (v < userLimit) return { value, class: 'user', decoded: null, detail: 'user-space address' };

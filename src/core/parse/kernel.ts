@@ -79,7 +79,11 @@ export function scanKernelReports(lines: PreparedLines): KernelCandidate[] {
         lastClosed = current;
         current = null;
         continue;
-      } else if (current.hits[0].rule.closesOnBanner && i - current.hits[0].line > 3 && BANNER.test(trimmed)) {
+      } else if (
+        current.hits[0].rule.closesOnBanner &&
+        i - current.hits[0].line > 3 &&
+        BANNER.test(trimmed)
+      ) {
         current.end = i + 1;
         current.closed = true;
         lastClosed = current;
@@ -122,7 +126,13 @@ export function scanKernelReports(lines: PreparedLines): KernelCandidate[] {
       if (CUT_HERE.test(t) || BANNER.test(t)) start = k;
     }
     if (current && start < i) current.end = Math.min(current.end, start);
-    current = { hits: [hit], start, end: texts.length, closed: false, absorbUntil: role === 'prefix' ? i + PREFIX_ABSORB_WINDOW : -1 };
+    current = {
+      hits: [hit],
+      start,
+      end: texts.length,
+      closed: false,
+      absorbUntil: role === 'prefix' ? i + PREFIX_ABSORB_WINDOW : -1,
+    };
     drafts.push(current);
   }
   if (current && !current.closed) current.end = Math.min(texts.length, current.start + MAX_REPORT_LINES);
@@ -148,11 +158,13 @@ const SECTION_HEADERS: readonly { pattern: RegExp; label: (m: RegExpExecArray) =
   { pattern: /^-> #\d{1,3} \(.{1,200}\):$/, label: (m) => 'lock chain ' + m[0].slice(3, 6).trim() },
   { pattern: /^NMI backtrace for cpu \d{1,5}/, label: (m) => m[0] },
   {
-    pattern: /^(?:read|write|read-write)(?: \(marked\))? to 0x[0-9a-f]{1,16} of \d{1,5} bytes by (?:task \d{1,10}|interrupt) on cpu \d{1,5}:/,
+    pattern:
+      /^(?:read|write|read-write)(?: \(marked\))? to 0x[0-9a-f]{1,16} of \d{1,5} bytes by (?:task \d{1,10}|interrupt) on cpu \d{1,5}:/,
     label: () => 'kcsan-access',
   },
   {
-    pattern: /^(?:Use-after-free|Out-of-bounds|Invalid|Corrupted memory)[ a-z]{0,20} (?:at|of) 0x[0-9a-f]{1,16}/,
+    pattern:
+      /^(?:Use-after-free|Out-of-bounds|Invalid|Corrupted memory)[ a-z]{0,20} (?:at|of) 0x[0-9a-f]{1,16}/,
     label: () => 'main',
   },
 ];
@@ -163,12 +175,15 @@ const SECTION_TERMINATOR =
 const CPU_LINE = /^CPU: (\d{1,5}) (?:UID: \d{1,10} )?PID: (\d{1,10}) Comm: /;
 const HARDWARE = /^Hardware name: (.{1,200})$/;
 const MODULES = /^Modules linked in:(.{0,4000})$/;
-const RIP_LINE = /^(?:RIP: (?<cs>[0-9a-f]{4}):|EIP: (?:[0-9a-f]{4}:)?|IP: |pc : |PC is at |NIP \[[0-9a-f]{1,16}\] |epc : )(?<rest>.{0,400})$/;
-const ACCESS_LINE = /^(Read|Write) of size (\d{1,10}) at addr ([0-9a-fA-Fx]{1,18})(?: by task (.{1,64})\/(\d{1,10}))?/;
+const RIP_LINE =
+  /^(?:RIP: (?<cs>[0-9a-f]{4}):|EIP: (?:[0-9a-f]{4}:)?|IP: |pc : |PC is at |NIP \[[0-9a-f]{1,16}\] |epc : )(?<rest>.{0,400})$/;
+const ACCESS_LINE =
+  /^(Read|Write) of size (\d{1,10}) at addr ([0-9a-fA-Fx]{1,18})(?: by task (.{1,64})\/(\d{1,10}))?/;
 const FREE_OF_ADDR = /^Free of addr ([0-9a-fA-Fx]{1,18})(?: by task (.{1,64})\/(\d{1,10}))?/;
 const KFENCE_ACCESS = /^(?:Use-after-free|Out-of-bounds|Invalid) (read|write) at 0x([0-9a-f]{1,16})/;
 const KCSAN_ACCESS = /^(read|write|read-write)(?: \(marked\))? to 0x[0-9a-f]{1,16} of (\d{1,5}) bytes/;
-const KASAN_RANGE = /^KASAN: (?:null-ptr-deref|probably user-memory-access|probably wild-memory-access|maybe wild-memory-access) in range \[(0x[0-9a-f]{1,16})-(0x[0-9a-f]{1,16})\]/;
+const KASAN_RANGE =
+  /^KASAN: (?:null-ptr-deref|probably user-memory-access|probably wild-memory-access|maybe wild-memory-access) in range \[(0x[0-9a-f]{1,16})-(0x[0-9a-f]{1,16})\]/;
 const CR2 = /^CR2: ([0-9a-f]{1,16})/;
 const LOCK_AT = / at: (?:\[<[0-9a-f]{1,16}>\] )?([A-Za-z_$][\w.$]{0,255})\+0x/;
 const ARM64_PROCESS = /^Process (.{1,64}) \(pid: (\d{1,10}), stack limit/;
@@ -180,7 +195,9 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
   const primary = d.hits[0];
   const rule = primary.rule;
   const groups: Record<string, string> = {};
-  for (const h of d.hits) for (const [k, v] of Object.entries(h.groups)) if (v !== undefined && groups[k] === undefined) groups[k] = v;
+  for (const h of d.hits)
+    for (const [k, v] of Object.entries(h.groups))
+      if (v !== undefined && groups[k] === undefined) groups[k] = v;
   let oopsNo: number | null = null;
   for (const h of d.hits) if (h.groups.oopsNo && oopsNo === null) oopsNo = Number(h.groups.oopsNo);
 
@@ -250,13 +267,20 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
         }
         sec = sections.some((s) => s.label === 'main') ? 'other access' : 'main';
       }
-      if (sec === 'main' && sections.some((s) => s.label === 'main' && s.frames.length > 0)) sec = 'other: ' + t.slice(0, 40);
+      if (sec === 'main' && sections.some((s) => s.label === 'main' && s.frames.length > 0))
+        sec = 'other: ' + t.slice(0, 40);
       const existing = sec === 'main' ? sections.find((s) => s.label === 'main') : undefined;
       section = existing ?? { label: sec, frames: [] };
       if (!existing) sections.push(section);
       context = sec === 'main' ? null : context;
       nonFrameRun = 0;
-      if (!t.startsWith('Use-after') && !t.startsWith('Out-of') && !t.startsWith('Invalid') && !t.startsWith('Corrupted')) continue;
+      if (
+        !t.startsWith('Use-after') &&
+        !t.startsWith('Out-of') &&
+        !t.startsWith('Invalid') &&
+        !t.startsWith('Corrupted')
+      )
+        continue;
     }
     if (section && (SECTION_TERMINATOR.test(t) || ++nonFrameRun > 40)) {
       section = null;
@@ -264,7 +288,10 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
     }
     // Field lines.
     const c0 = t.charCodeAt(0);
-    const rip = c0 === 82 || c0 === 69 || c0 === 73 || c0 === 112 || c0 === 80 || c0 === 78 || c0 === 101 ? RIP_LINE.exec(t) : null;
+    const rip =
+      c0 === 82 || c0 === 69 || c0 === 73 || c0 === 112 || c0 === 80 || c0 === 78 || c0 === 101
+        ? RIP_LINE.exec(t)
+        : null;
     if (rip?.groups) {
       if (t.startsWith('RIP')) arch ??= 'x86_64';
       else if (t.startsWith('EIP')) arch ??= 'i386';
@@ -325,7 +352,8 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
     }
     const kr = KASAN_RANGE.exec(t);
     if (kr) kasanRange = kr[1];
-    if (/is trying to acquire|is trying to release|is trying to lock|acquired at|^\*\*\* DEADLOCK/.test(t)) tryingToAcquireSeen = true;
+    if (/is trying to acquire|is trying to release|is trying to lock|acquired at|^\*\*\* DEADLOCK/.test(t))
+      tryingToAcquireSeen = true;
     if (!lockAt && (tryingToAcquireSeen || rule.id === 'lockdep-inconsistent')) {
       const la = LOCK_AT.exec(t);
       if (la) lockAt = normaliseKernelFunction(la[1]);
@@ -358,33 +386,50 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
       }
     }
   }
-  if (interleaved.size > 0) notes.push(`interleaved lines from ${[...interleaved].slice(0, 4).join(', ')} skipped`);
+  if (interleaved.size > 0)
+    notes.push(`interleaved lines from ${[...interleaved].slice(0, 4).join(', ')} skipped`);
 
   // Environment from the headline itself.
   if (groups.comm && !env.comm) env.comm = groups.comm.trim();
   if (groups.pid && env.pid == null) env.pid = Number(groups.pid);
   if (groups.cpu && env.cpu == null) env.cpu = Number(groups.cpu);
-  env.arch = arch ?? archFromVersion(env.kernelVersion) ?? null;
+  env.arch = arch ?? archFromVersion(env.kernelVersion) ?? archFromFrames(sections) ?? null;
 
   const main = sections.find((s) => s.label === 'main');
   let frames: Frame[] = main ? main.frames.slice() : [];
   // The faulting function (RIP/pc) is not in x86 call traces; arm64 prints it first. Put it first once.
   const siteFunction = groups.func ? normaliseKernelFunction(groups.func.split('+')[0]) : null;
   const firstReliable = frames.find((f) => f.reliable);
-  if (ripFrame && (!firstReliable || firstReliable.function !== ripFrame.function) && rule.frameFrom !== 'hung') {
+  if (
+    ripFrame &&
+    (!firstReliable || firstReliable.function !== ripFrame.function) &&
+    rule.frameFrom !== 'hung'
+  ) {
     frames.unshift(ripFrame);
   }
   if (rule.frameFrom === 'warning' && siteFunction && frames[0]?.function !== siteFunction) {
-    frames.unshift({ function: siteFunction, raw: groups.func, module: null, reliable: true, context: 'exception' });
+    frames.unshift({
+      function: siteFunction,
+      raw: groups.func,
+      module: null,
+      reliable: true,
+      context: 'exception',
+    });
   }
   if (frames.length > 256) frames = frames.slice(0, 256);
 
   let headlineFunction: string | null = null;
-  if (rule.frameFrom === 'headline' && groups.func) headlineFunction = normaliseKernelFunction(groups.func.split('+')[0]);
+  if (rule.frameFrom === 'headline' && groups.func)
+    headlineFunction = normaliseKernelFunction(groups.func.split('+')[0]);
   else if (rule.frameFrom === 'lock' && lockAt) headlineFunction = lockAt;
   else if (groups.func) headlineFunction = siteFunction;
 
-  let guilty = chooseGuilty(frames, rule.frameFrom === 'lock' ? 'stack' : rule.frameFrom, rule.extraSkip, headlineFunction);
+  let guilty = chooseGuilty(
+    frames,
+    rule.frameFrom === 'lock' ? 'stack' : rule.frameFrom,
+    rule.extraSkip,
+    headlineFunction,
+  );
   if (rule.frameFrom === 'lock' && lockAt) {
     const g2 = chooseGuilty(frames, 'headline', rule.extraSkip, lockAt);
     if (g2.name) guilty = g2;
@@ -405,7 +450,8 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
       .map((f) => normaliseKernelFunction(f.split('+')[0]))
       .join(' / ');
   }
-  if (groups.reason) slots.reason = groups.reason.replace(/ exitcode=0x[0-9a-f]+/, '').replace(/\b\d+\b/g, 'NUM');
+  if (groups.reason)
+    slots.reason = groups.reason.replace(/ exitcode=0x[0-9a-f]+/, '').replace(/\b\d+\b/g, 'NUM');
   if (groups.problem) slots.problem = groups.problem.trim();
   let template = rule.titleTemplate;
   if (guilty.name) slots.frame = canonicalTitleFunction(guilty.name);
@@ -414,11 +460,17 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
     if (rule.frameFrom !== 'none') notes.push('no guilty frame found');
   }
   const title = normaliseTitle(template.replace(/\{(\w+)\}/g, (_m, k: string) => slots[k] ?? ''));
-  const headline = normaliseTitle(rule.titleTemplate.replace(/ in \{frame\}.*$/, '').replace(/\{(\w+)\}/g, (_m, k: string) => slots[k] ?? ''));
+  const headline = normaliseTitle(
+    rule.titleTemplate
+      .replace(/ in \{frame\}.*$/, '')
+      .replace(/\{(\w+)\}/g, (_m, k: string) => slots[k] ?? ''),
+  );
 
   if (callTraceSeen && (!main || main.frames.length === 0)) notes.push('no frames after Call Trace');
   if (rule.frameFrom !== 'none' && frames.length === 0 && !headlineFunction) {
-    notes.push(d.end >= texts.length ? 'truncated: report ends before any stack frame' : 'no stack frames in report');
+    notes.push(
+      d.end >= texts.length ? 'truncated: report ends before any stack frame' : 'no stack frames in report',
+    );
     kind = 'unknown';
   }
 
@@ -441,7 +493,9 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
   }
   const alloc = sections.find((s) => s.label === 'alloc');
   const free = sections.find((s) => s.label === 'free');
-  const others = sections.filter((s) => s.label !== 'main' && s.label !== 'alloc' && s.label !== 'free' && s.frames.length > 0);
+  const others = sections.filter(
+    (s) => s.label !== 'main' && s.label !== 'alloc' && s.label !== 'free' && s.frames.length > 0,
+  );
 
   const report: ParsedReport = {
     format: 'linux-kernel',
@@ -498,7 +552,7 @@ function parseCpuLine(t: string, m: RegExpExecArray, env: Environment): void {
     const tokens = tail.split(/ +/);
     let letters = '';
     let k = 0;
-    for (; k < tokens.length && /^[A-Z]$/.test(tokens[k]); k++) letters += tokens[k];
+    for (; k < tokens.length && /^[A-Z]{1,20}$/.test(tokens[k]); k++) letters += tokens[k];
     letters = letters.replace(/^G/, '');
     env.taint = letters.length > 0 ? letters : 'G';
     tail = tokens.slice(k).join(' ');
@@ -506,8 +560,9 @@ function parseCpuLine(t: string, m: RegExpExecArray, env: Environment): void {
   let comm = rest.slice(0, commEnd);
   comm = comm.replace(/ Kdump: loaded$/, '');
   env.comm = comm;
-  const version = tail.split(' ')[0];
-  if (version && /\d/.test(version)) env.kernelVersion = version;
+  // RHEL prints a `------------` marker between the taint letters and the release.
+  const version = tail.split(/ +/).find((tok) => /^\d/.test(tok));
+  if (version) env.kernelVersion = version;
 }
 
 function parseModules(s: string): string[] {
@@ -518,6 +573,21 @@ function parseModules(s: string): string[] {
     if (/^[\w-]{1,64}$/.test(name) && out.length < 500) out.push(name);
   }
   return out;
+}
+
+const X86_FRAMES =
+  /^(?:entry_SYSCALL_64|do_syscall_64|asm_exc_|asm_sysvec_|asm_common_interrupt|exc_page_fault)/;
+const ARM64_FRAMES =
+  /^(?:el0_svc|el1h_64_|el0t_64_|el1_irq|el1_sync|gic_handle_irq|do_el0_svc|invoke_syscall)/;
+
+function archFromFrames(sections: readonly StackSection[]): string | null {
+  for (const s of sections) {
+    for (const f of s.frames) {
+      if (X86_FRAMES.test(f.function)) return 'x86_64';
+      if (ARM64_FRAMES.test(f.function)) return 'arm64';
+    }
+  }
+  return null;
 }
 
 export function archFromVersion(v: string | null | undefined): string | null {
@@ -534,7 +604,8 @@ export function archFromVersion(v: string | null | undefined): string | null {
 const SETS_B = /^(?:kasan|kfence|kmsan|slub-debug|bad-page)$/;
 const SETS_W = /^(?:warning.*|refcount|lockdep-.*|rcu-usage|wrong-slab-cache)$/;
 const SETS_L = /^soft-lockup$/;
-const SETS_D = /^(?:null-deref.*|paging.*|gpf|kernel-bug|list-debug-bug|usercopy-bug|stack-overflow-double-fault|double-fault|divide-error|invalid-opcode|arm64-.*|oops-line)$/;
+const SETS_D =
+  /^(?:null-deref.*|paging.*|gpf|kernel-bug|list-debug-bug|usercopy-bug|stack-overflow-double-fault|double-fault|divide-error|invalid-opcode|arm64-.*|oops-line)$/;
 
 function taintSetBy(ruleId: string, hits: readonly HeaderHit[]): string {
   let s = '';

@@ -141,7 +141,8 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   {
     id: 'kcsan',
     header: 'KCSAN: ',
-    pattern: /^BUG: KCSAN: (?<bugType>data-race|assert: race|[a-z][a-z: -]{1,30}?) in (?<funcs>[^\s]{1,255}(?: \/ [^\s]{1,255})?)/,
+    pattern:
+      /^BUG: KCSAN: (?<bugType>data-race|assert: race|[a-z][a-z: -]{1,30}?) in (?<funcs>[^\s]{1,255}(?: \/ [^\s]{1,255})?)/,
     titleTemplate: 'KCSAN: {bugType} in {funcs}',
     kind: 'data-race',
     role: 'start',
@@ -190,7 +191,8 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   {
     id: 'null-deref-x86-old',
     header: 'NULL pointer dereference',
-    pattern: /^BUG: unable to handle kernel NULL pointer dereference at (?<address>[0-9a-fA-Fx]{1,18}|\(null\))/,
+    pattern:
+      /^BUG: unable to handle kernel NULL pointer dereference at (?<address>[0-9a-fA-Fx]{1,18}|\(null\))/,
     titleTemplate: 'BUG: unable to handle kernel NULL pointer dereference in {frame}',
     kind: 'null-deref',
     role: 'start',
@@ -201,7 +203,8 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   {
     id: 'null-deref-arm64',
     header: 'NULL pointer dereference',
-    pattern: /^Unable to handle kernel NULL pointer dereference at virtual address (?<address>[0-9a-fA-Fx]{1,18})/,
+    pattern:
+      /^Unable to handle kernel NULL pointer dereference at virtual address (?<address>[0-9a-fA-Fx]{1,18})/,
     titleTemplate: 'BUG: unable to handle kernel NULL pointer dereference in {frame}',
     kind: 'null-deref',
     role: 'start',
@@ -212,7 +215,8 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   {
     id: 'paging-x86',
     header: 'BUG: unable to handle',
-    pattern: /^BUG: unable to handle (?:page fault for address:|kernel paging request at) (?<address>[0-9a-fA-Fx]{1,18})/,
+    pattern:
+      /^BUG: unable to handle (?:page fault for address:|kernel paging request at) (?<address>[0-9a-fA-Fx]{1,18})/,
     titleTemplate: 'BUG: unable to handle kernel paging request in {frame}',
     kind: 'bad-access',
     role: 'start',
@@ -241,7 +245,8 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
     kind: 'general-protection-fault',
     role: 'start',
     frameFrom: 'stack',
-    example: 'Oops: general protection fault, probably for non-canonical address 0xdffffc0000000003: 0000 [#1] SMP KASAN PTI',
+    example:
+      'Oops: general protection fault, probably for non-canonical address 0xdffffc0000000003: 0000 [#1] SMP KASAN PTI',
     why: 'x86 #GP: non-canonical pointer (poison, KASAN shadow of a near-NULL pointer, garbage)',
   },
   {
@@ -252,7 +257,8 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
     kind: 'stack-overflow',
     role: 'prefix',
     frameFrom: 'stack',
-    example: 'BUG: stack guard page was hit at ffffc90000a17ff8 (stack is ffffc90000a18000..ffffc90000a1ffff)',
+    example:
+      'BUG: stack guard page was hit at ffffc90000a17ff8 (stack is ffffc90000a18000..ffffc90000a1ffff)',
     why: 'x86 vmap stacks: a kernel stack overflow hits the guard page, then a double fault follows',
   },
   {
@@ -314,7 +320,8 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   {
     id: 'warning-refcount',
     header: 'lib/refcount.c',
-    pattern: /^WARNING: CPU: (?<cpu>\d{1,5}) PID: (?<pid>\d{1,10}) at lib\/refcount\.c:\d{1,7} (?<func>[^\s]{1,255})/,
+    pattern:
+      /^WARNING: CPU: (?<cpu>\d{1,5}) PID: (?<pid>\d{1,10}) at lib\/refcount\.c:\d{1,7} (?<func>[^\s]{1,255})/,
     titleTemplate: 'WARNING: refcount bug in {frame}',
     kind: 'warning',
     role: 'start',
@@ -325,7 +332,8 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   {
     id: 'warning-list-debug',
     header: 'lib/list_debug.c',
-    pattern: /^WARNING: CPU: (?<cpu>\d{1,5}) PID: (?<pid>\d{1,10}) at lib\/list_debug\.c:\d{1,7} (?<func>[^\s]{1,255})/,
+    pattern:
+      /^WARNING: CPU: (?<cpu>\d{1,5}) PID: (?<pid>\d{1,10}) at lib\/list_debug\.c:\d{1,7} (?<func>[^\s]{1,255})/,
     titleTemplate: 'BUG: corrupted list in {frame}',
     kind: 'list-corruption',
     role: 'start',
@@ -336,7 +344,8 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   {
     id: 'warning-odebug',
     header: 'lib/debugobjects.c',
-    pattern: /^WARNING: CPU: (?<cpu>\d{1,5}) PID: (?<pid>\d{1,10}) at lib\/debugobjects\.c:\d{1,7} (?<func>[^\s]{1,255})/,
+    pattern:
+      /^WARNING: CPU: (?<cpu>\d{1,5}) PID: (?<pid>\d{1,10}) at lib\/debugobjects\.c:\d{1,7} (?<func>[^\s]{1,255})/,
     titleTemplate: 'WARNING: ODEBUG bug in {frame}',
     kind: 'warning',
     role: 'start',
@@ -347,7 +356,8 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   {
     id: 'warning-locking',
     header: 'kernel/locking/',
-    pattern: /^WARNING: CPU: (?<cpu>\d{1,5}) PID: (?<pid>\d{1,10}) at kernel\/locking\/[\w.]{1,64}:\d{1,7} (?<func>[^\s]{1,255})/,
+    pattern:
+      /^WARNING: CPU: (?<cpu>\d{1,5}) PID: (?<pid>\d{1,10}) at kernel\/locking\/[\w.]{1,64}:\d{1,7} (?<func>[^\s]{1,255})/,
     titleTemplate: 'WARNING: locking bug in {frame}',
     kind: 'lock-bug',
     role: 'start',
@@ -358,7 +368,8 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   {
     id: 'warning',
     header: 'WARNING: ',
-    pattern: /^WARNING: CPU: (?<cpu>\d{1,5}) PID: (?<pid>\d{1,10}) at (?<file>[^\s]{1,255})(?: (?<func>[^\s]{1,255}))?/,
+    pattern:
+      /^WARNING: CPU: (?<cpu>\d{1,5}) PID: (?<pid>\d{1,10}) at (?<file>[^\s]{1,255})(?: (?<func>[^\s]{1,255}))?/,
     titleTemplate: 'WARNING in {frame}',
     kind: 'warning',
     role: 'start',
@@ -369,7 +380,8 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   {
     id: 'warning-2025',
     header: 'WARNING: ',
-    pattern: /^WARNING: (?<file>[\w./-]{1,255}):(?<line>\d{1,7}) at 0x[0-9a-f]{1,16}, CPU#(?<cpu>\d{1,5}): (?<comm>.{1,64})\/(?<pid>\d{1,10})/,
+    pattern:
+      /^WARNING: (?<file>[\w./-]{1,255}):(?<line>\d{1,7}) at 0x[0-9a-f]{1,16}, CPU#(?<cpu>\d{1,5}): (?<comm>.{1,64})\/(?<pid>\d{1,10})/,
     titleTemplate: 'WARNING in {frame}',
     kind: 'warning',
     role: 'start',
@@ -414,7 +426,8 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   {
     id: 'wrong-slab-cache',
     header: 'Wrong slab cache',
-    pattern: /^cache_from_obj: Wrong slab cache\. (?<expected>[^\s]{1,64}) but object is from (?<actual>[^\s]{1,64})/,
+    pattern:
+      /^cache_from_obj: Wrong slab cache\. (?<expected>[^\s]{1,64}) but object is from (?<actual>[^\s]{1,64})/,
     titleTemplate: 'BUG: wrong slab cache in {frame}',
     kind: 'invalid-free',
     role: 'prefix',
@@ -430,13 +443,15 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
     kind: 'out-of-bounds',
     role: 'prefix',
     frameFrom: 'stack',
-    example: "usercopy: Kernel memory exposure attempt detected from SLUB object 'kmalloc-64' (offset 8, size 100)!",
+    example:
+      "usercopy: Kernel memory exposure attempt detected from SLUB object 'kmalloc-64' (offset 8, size 100)!",
     why: 'hardened usercopy; the kernel BUG at mm/usercopy.c follows',
   },
   {
     id: 'slub-debug',
     header: 'BUG ',
-    pattern: /^BUG (?<cache>[\w:.()-]{1,64}) \((?:Not tainted|Tainted: [A-Z ]{1,40})\): (?<problem>[A-Za-z][A-Za-z ]{1,60}?)(?:[.:]| 0x|$)/,
+    pattern:
+      /^BUG (?<cache>[\w:.()-]{1,64}) \((?:Not tainted|Tainted: [A-Z ]{1,40})\): (?<problem>[A-Za-z][A-Za-z ]{1,60}?)(?:[.:]| 0x|$)/,
     titleTemplate: 'BUG: {problem} in {frame}',
     kind: 'slab-corruption',
     kindBy: { group: 'problem', map: SLUB_KINDS },
@@ -593,7 +608,8 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   {
     id: 'spinlock-bug',
     header: 'BUG: spinlock ',
-    pattern: /^BUG: spinlock (?<what>bad magic|recursion|already unlocked|wrong owner|wrong CPU|lockup suspected|cpu recursion) on CPU#\d{1,5}/,
+    pattern:
+      /^BUG: spinlock (?<what>bad magic|recursion|already unlocked|wrong owner|wrong CPU|lockup suspected|cpu recursion) on CPU#\d{1,5}/,
     titleTemplate: 'BUG: spinlock {what} in {frame}',
     kind: 'lock-bug',
     role: 'start',
@@ -628,7 +644,8 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   {
     id: 'soft-lockup',
     header: 'soft lockup',
-    pattern: /^(?:(?:NMI )?watchdog: )?BUG: soft lockup - CPU#(?<cpu>\d{1,5}) stuck for (?<secs>\d{1,7})s! \[(?<comm>.{1,64}):(?<pid>\d{1,10})\]/,
+    pattern:
+      /^(?:(?:NMI )?watchdog: )?BUG: soft lockup - CPU#(?<cpu>\d{1,5}) stuck for (?<secs>\d{1,7})s! \[(?<comm>.{1,64}):(?<pid>\d{1,10})\]/,
     titleTemplate: 'BUG: soft lockup in {frame}',
     kind: 'stall',
     role: 'start',
@@ -650,7 +667,8 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   {
     id: 'hung-task',
     header: 'INFO: task ',
-    pattern: /^INFO: task (?<comm>.{1,64}):(?<pid>\d{1,10}) blocked (?:for more than (?<secs>\d{1,7}) seconds|in I\/O wait)/,
+    pattern:
+      /^INFO: task (?<comm>.{1,64}):(?<pid>\d{1,10}) blocked (?:for more than (?<secs>\d{1,7}) seconds|in I\/O wait)/,
     titleTemplate: 'INFO: task hung in {frame}',
     kind: 'hang',
     role: 'start',
@@ -684,12 +702,14 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   {
     id: 'stack-protector',
     header: 'stack-protector',
-    pattern: /^Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: (?<func>[^\s]{1,255})/,
+    pattern:
+      /^Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: (?<func>[^\s]{1,255})/,
     titleTemplate: 'kernel panic: stack is corrupted in {frame}',
     kind: 'stack-overflow',
     role: 'start',
     frameFrom: 'headline',
-    example: 'Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: udp4_lib_lookup2+0x7ea/0x7f0',
+    example:
+      'Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: udp4_lib_lookup2+0x7ea/0x7f0',
     why: 'the stack canary of the named function was overwritten',
   },
   {
@@ -762,7 +782,8 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   {
     id: 'arm64-internal-error',
     header: 'Internal error: ',
-    pattern: /^Internal error: (?<what>[A-Za-z][A-Za-z -]{1,40}): (?:0x)?[0-9a-f]{1,16} \[#(?<oopsNo>\d{1,5})\]/,
+    pattern:
+      /^Internal error: (?<what>[A-Za-z][A-Za-z -]{1,40}): (?:0x)?[0-9a-f]{1,16} \[#(?<oopsNo>\d{1,5})\]/,
     titleTemplate: 'Internal error in {frame}',
     kind: 'bad-access',
     role: 'continuation',

@@ -42,12 +42,14 @@ export const GLOBAL_SKIP_FRAMES: readonly SkipFrameRule[] = [
   },
   {
     group: 'containers',
-    pattern: /^(?:__)?(?:list_add|list_del|list_move|list_splice|hlist_add|hlist_del|rb_insert|rb_erase|rb_next|rb_prev|xas_|xa_|idr_|radix_tree_)/,
+    pattern:
+      /^(?:__)?(?:list_add|list_del|list_move|list_splice|hlist_add|hlist_del|rb_insert|rb_erase|rb_next|rb_prev|xas_|xa_|idr_|radix_tree_)/,
     why: 'generic containers: the owner of the list is the interesting frame',
   },
   {
     group: 'logging',
-    pattern: /^(?:dev_printk|__dev_printk|_dev_err|dev_err|_dev_warn|dev_warn|_dev_info|netdev_err|netdev_warn|pr_err|pr_warn)$/,
+    pattern:
+      /^(?:dev_printk|__dev_printk|_dev_err|dev_err|_dev_warn|dev_warn|_dev_info|netdev_err|netdev_warn|pr_err|pr_warn)$/,
     why: 'logging helpers',
   },
   {
@@ -77,9 +79,14 @@ export const HUNG_TASK_WAIT_FRAME =
 
 /** Functions that name a hung task by themselves (syzkaller: `rtnl_lock`, the synchronize_rcu family). */
 export const HUNG_TASK_NAMED: readonly { pattern: RegExp; title: string; why: string }[] = [
-  { pattern: /^rtnl_lock$|^rtnl_lock_killable$/, title: 'rtnl_lock', why: 'everyone waiting for RTNL is the same bug family' },
   {
-    pattern: /^(?:synchronize_rcu|synchronize_srcu|synchronize_rcu_expedited|synchronize_rcu_tasks|synchronize_net|__synchronize_srcu)$/,
+    pattern: /^rtnl_lock$|^rtnl_lock_killable$/,
+    title: 'rtnl_lock',
+    why: 'everyone waiting for RTNL is the same bug family',
+  },
+  {
+    pattern:
+      /^(?:synchronize_rcu|synchronize_srcu|synchronize_rcu_expedited|synchronize_rcu_tasks|synchronize_net|__synchronize_srcu)$/,
     title: 'synchronize_rcu',
     why: 'all RCU grace-period waits map to synchronize_rcu',
   },
@@ -94,4 +101,5 @@ export const STALL_IRQ_FRAME =
   /^(?:__)?(?:sysvec_|asm_sysvec_|apic_timer_interrupt|smp_apic_timer_interrupt|hrtimer_|__hrtimer_|tick_|update_process_times|rcu_sched_clock_irq|rcu_pending|print_cpu_stall|rcu_dump_cpu_stacks|check_cpu_stall|watchdog_timer_fn|irq_exit|__irq_exit_rcu|irq_exit_rcu|el1_irq|el1h_64_irq|gic_handle_irq|handle_domain_irq|__handle_domain_irq|do_softirq|run_timer|scheduler_tick|account_process_tick|nmi_cpu_backtrace|nmi_trigger_cpumask_backtrace|arch_trigger_cpumask_backtrace|trigger_|default_idle|native_safe_halt|cpuidle_|do_idle)/;
 
 /** Syscall wrapper prefixes stripped from the guilty frame (syzkaller canonicalisation). */
-export const SYSCALL_PREFIX = /^(?:__x64_sys_|__ia32_sys_|__arm64_sys_|__se_sys_|__do_sys_|__x64_compat_sys_|__ia32_compat_sys_|__arm64_compat_sys_|__se_compat_sys_|__do_compat_sys_|compat_sys_|SYSC_|SyS_|sys_|ksys_|__sys_)/;
+export const SYSCALL_PREFIX =
+  /^(?:__x64_sys_|__ia32_sys_|__arm64_sys_|__se_sys_|__do_sys_|__x64_compat_sys_|__ia32_compat_sys_|__arm64_compat_sys_|__se_compat_sys_|__do_compat_sys_|compat_sys_|SYSC_|SyS_|sys_|ksys_|__sys_)/;
