@@ -89,7 +89,12 @@ export function mutateText(text: string, mutations: readonly TextMutation[], r: 
     lines = lines.map((l) =>
       l
         .replace(/\b(ffff)([0-9a-f]{12})\b/g, (_m, a: string, b: string) => a + hex(r, b.length))
-        .replace(/\b0x(ffff)([0-9a-f]{12})\b/g, (_m, a: string, b: string) => '0x' + a + hex(r, b.length)),
+        .replace(/\b0x(ffff)([0-9a-f]{12})\b/g, (_m, a: string, b: string) => '0x' + a + hex(r, b.length))
+        // user-space addresses (ASan pcs, heap, shadow rows): keep the high digits (the
+        // mapping), vary the rest; poison-like values (dead..., repeated bytes) are kept.
+        .replace(/\b0x([0-9a-f]{4})([0-9a-f]{4,8})\b/g, (m, a: string, b: string) =>
+          /^dead|^(..)\1+$/.test(a + b) || a === 'ffff' ? m : '0x' + a + hex(r, b.length),
+        ),
     );
   }
   if (has('offsets')) {
@@ -114,7 +119,8 @@ export function mutateText(text: string, mutations: readonly TextMutation[], r: 
     lines = lines.map((l) =>
       l
         .replace(/\b(PID: |pid[: ]|pid=)(\d+)/g, (_m, p: string) => p + pid)
-        .replace(/(by task \S+?\/)(\d+)/, `$1${pid}`),
+        .replace(/(by task \S+?\/)(\d+)/, `$1${pid}`)
+        .replace(/^==\d+==/, `==${pid}==`),
     );
   }
   if (has('kernel-version')) {
