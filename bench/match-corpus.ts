@@ -195,7 +195,9 @@ export function randomRecurrence(text: string, r: Rand): { text: string; mutatio
   if (r() < 0.3) m.push('truncate-bottom');
   // Only kernel console text travels through syslog/journald; sanitizer reports go to stderr
   // and `crash>` sessions are pasted as they are.
-  const kernelLog = !/==\d+==\s*(?:ERROR|WARNING): \w+Sanitizer|^crash> /m.test(text);
+  const alreadyPrefixed = / kernel: /.test(text.slice(0, 2000));
+  const kernelLog =
+    !alreadyPrefixed && !/^==\d+==|^crash> |^#\d+ +0x|^Thread \d+ .*received signal/m.test(text);
   // Interleaved lines from other CPUs are a console thing; a sanitizer report is written in one go.
   if (kernelLog && r() < 0.3) m.push('noise-lines');
   const p = r();

@@ -29,6 +29,7 @@ import {
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
+const VERBOSE = args.has('--verbose');
 
 type Parse = (text: string) => ParsedDump;
 
@@ -178,6 +179,14 @@ function evaluate(corpus: Corpus): Outcome[] {
     const all = idx.match(q.parsed, q.raw, { thresholds: { similar: 0.0001, match: 2 }, limit: 20 });
     const right = all.find((m) => m.signatureId === q.bug);
     const wrong = all.find((m) => m.signatureId !== q.bug);
+    if (VERBOSE && q.known && !(all[0]?.signatureId === q.bug && all[0].score >= THRESHOLDS.match.value)) {
+      console.error(
+        `miss ${q.bug} <- parsed "${q.parsed.title}" (${q.parsed.kind}, ${q.parsed.frames.length} frames): top ${all[0]?.signatureId ?? '-'} ${all[0]?.score ?? ''}`,
+      );
+    }
+    if (VERBOSE && !q.known && (all[0]?.score ?? 0) >= THRESHOLDS.similar.value) {
+      console.error(`unknown ${q.bug} ~ ${all[0].signatureId} ${all[0].score}`);
+    }
     return {
       known: q.known,
       source: q.source,
