@@ -72,13 +72,19 @@ export function chooseGuilty(
   if (source === 'stall') {
     const hasTask = frames.some((f) => f.context === 'task' || f.context === 'exception');
     const hasIrq = frames.some((f) => f.context === 'irq' || f.context === 'nmi');
-    const candidates: number[] = [];
-    for (let i = 0; i < frames.length; i++) {
-      const f = frames[i];
-      if (!usable(f) || STALL_IRQ_FRAME.test(f.function)) continue;
-      if (hasTask && hasIrq && (f.context === 'irq' || f.context === 'nmi')) continue;
-      candidates.push(i);
-    }
+    const pick = (skipIrq: boolean): number[] => {
+      const out: number[] = [];
+      for (let i = 0; i < frames.length; i++) {
+        const f = frames[i];
+        if (!usable(f) || STALL_IRQ_FRAME.test(f.function)) continue;
+        if (skipIrq && (f.context === 'irq' || f.context === 'nmi')) continue;
+        out.push(i);
+      }
+      return out;
+    };
+    // The interrupted task is the looping code; IRQ frames only if nothing else is left.
+    let candidates = pick(hasTask && hasIrq);
+    if (candidates.length === 0) candidates = pick(false);
     let prev: number | null = null;
     for (const i of candidates) {
       const name = frames[i].function;

@@ -242,7 +242,9 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
     if (frame) {
       if (!section) {
         // Frames right after a headline (KMSAN, kmemleak without header) form the main stack.
-        section = { label: sections.some((s) => s.label === 'main') ? 'unlabelled' : 'main', frames: [] };
+        const nearHeader = i - primary.line <= 3;
+        const label = nearHeader && !sections.some((s) => s.label === 'main') ? 'main' : 'unlabelled';
+        section = { label, frames: [] };
         sections.push(section);
       }
       if (section.frames.length < 256) section.frames.push(frame);
