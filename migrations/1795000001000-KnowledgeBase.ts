@@ -58,10 +58,11 @@ export class KnowledgeBase1795000001000 implements MigrationInterface {
           CASE WHEN jsonb_typeof(NEW.matcher->'frames') = 'array' THEN NEW.matcher->'frames' ELSE '[]'::jsonb END));
         NEW.frames_text := array_to_string(NEW.frames, ' ');
         -- Exact identifier hits rank first in search: frame names, identifier-like words of the
-        -- title, tags, the module, slab caches and poison names, lower-cased.
+        -- title (with '_' or a digit: plain words like 'free' are for the text search), tags,
+        -- the module, slab caches and poison names, lower-cased.
         NEW.idents := ARRAY(SELECT DISTINCT lower(w) FROM unnest(
             NEW.frames
-            || regexp_split_to_array(NEW.title, '[^A-Za-z0-9_.]+')
+            || ARRAY(SELECT w FROM regexp_split_to_table(NEW.title, '[^A-Za-z0-9_.]+') AS w WHERE w ~ '[_0-9]')
             || NEW.tags
             || ARRAY[coalesce(NEW.matcher->>'module', '')]
             || ARRAY(SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(NEW.matcher->'slabCaches') = 'array' THEN NEW.matcher->'slabCaches' ELSE '[]'::jsonb END))

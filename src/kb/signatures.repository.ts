@@ -97,6 +97,21 @@ export function queryIdentifiers(q: string): string[] {
   ].slice(0, 20);
 }
 
+/**
+ * `w1 | w2 | ...` over the whitespace-separated words of a query (an identifier stays one
+ * phrase: `dma <-> pool <-> alloc`), or null when the query has a single word or uses
+ * web-search syntax (quotes, -exclusion, or) that an OR of its words would contradict.
+ */
+export function broadeningWords(q: string): string | null {
+  if (/["]|(^|\s)-\S|\sor\s/i.test(q)) return null;
+  const terms = new Set<string>();
+  for (const w of q.toLowerCase().split(/\s+/)) {
+    const parts = w.split(/[^a-z0-9]+/).filter((x) => x.length > 0);
+    if (parts.length > 0 && w.length > 1) terms.add(parts.length > 1 ? `(${parts.join(' <-> ')})` : parts[0]);
+  }
+  return terms.size > 1 ? [...terms].slice(0, 20).join(' | ') : null;
+}
+
 @Injectable()
 export class SignaturesRepository {
   async insert(db: Queryable, row: SignatureRowInput, by: string | null): Promise<string> {
@@ -442,14 +457,19 @@ export class SignaturesRepository {
     if (q !== '') {
       const qp = p(q);
       const ip = p(queryIdentifiers(q));
-      from = `signatures s, websearch_to_tsquery('english', ${qp}) AS tsq`;
+      const words = broadeningWords(q);
+      // websearch_to_tsquery ANDs the words: the candidates also take rows with only some of
+      // them (so a wordy query still finds something), and having all of them scores higher.
+      const anyq = words ? `to_tsquery('english', ${p(words)})` : `websearch_to_tsquery('english', ${qp})`;
+      from = `signatures s, websearch_to_tsquery('english', ${qp}) AS andq, ${anyq} AS anyq`;
       where.push(
-        `(s.search @@ tsq OR s.idents && ${ip}::text[] OR ${qp} <% s.frames_text OR ${qp} <% s.title)`,
+        `(s.search @@ anyq OR s.idents && ${ip}::text[] OR ${qp} <% s.frames_text OR ${qp} <% s.title)`,
       );
       score = `(
           2.0 * (SELECT count(*) FROM unnest(${ip}::text[]) t WHERE t = ANY(s.idents))::real / greatest(cardinality(${ip}::text[]), 1)
         + CASE WHEN lower(s.frames[coalesce((s.matcher->>'guiltyFrame')::int, 0) + 1]) = ANY(${ip}::text[]) THEN 1.0 ELSE 0 END
-        + ts_rank(s.search, tsq)
+        + CASE WHEN s.search @@ andq THEN 1.0 ELSE 0 END
+        + ts_rank(s.search, anyq)
         + greatest(word_similarity(${qp}, s.frames_text), word_similarity(${qp}, s.title)))`;
     }
     const sort = f.sort ?? (q !== '' ? 'relevance' : 'newest');
