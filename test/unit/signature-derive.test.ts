@@ -123,3 +123,11 @@ test('signatureKey is a stable slug that tells equal titles of different bugs ap
   assert.notEqual(k, signatureKey('KASAN: double-free in ext4_i_callback', { ...m, frames: ['other_fn'] }));
   assert.match(signatureKey('', { frames: [] }), /^signature-[0-9a-f]{8}$/);
 });
+
+test('derive falls back to the first report with a stack when the main one has none', () => {
+  const withStack = parsed({});
+  const main = parsed({ frames: [], state: [], guiltyFrame: null, fingerprint: null });
+  const m = deriveMatcher({ ...main, reports: [main, { ...withStack, secondaryOf: 0 }] });
+  assert.equal(m.frames[0], 'ext4_i_callback');
+  assert.deepEqual(m.fingerprints, ['abc']);
+});

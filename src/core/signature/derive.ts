@@ -32,7 +32,13 @@ const ENTRY_FRAMES = [
   '__libc_start',
 ];
 
-export function deriveMatcher(parsed: ParsedDump | ParsedReport): SignatureMatcher {
+export function deriveMatcher(dump: ParsedDump | ParsedReport): SignatureMatcher {
+  // The main report may carry no stack (a headline whose trace went to another report, as
+  // in a KASAN double-free split in two): derive from the first report that has one.
+  let parsed: ParsedReport = dump;
+  if ((dump.frames ?? []).length === 0 && 'reports' in dump) {
+    parsed = (dump.reports ?? []).find((r) => (r.frames ?? []).length > 0 && r.kind !== 'unknown') ?? dump;
+  }
   const frames = parsed.frames ?? [];
   const names = frames.map((f) => canonicalFrame(f.function ?? ''));
   const state = (parsed.state ?? []).map(canonicalFrame).filter((s) => s.length > 0);
