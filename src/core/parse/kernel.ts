@@ -155,7 +155,7 @@ const SECTION_HEADERS: readonly { pattern: RegExp; label: (m: RegExpExecArray) =
   { pattern: /^(?:Last|Second to last) potentially related work creation:/, label: (m) => m[0].slice(0, -1) },
   { pattern: /^Uninit was (?:stored to memory|created) at:/, label: (m) => m[0].slice(0, -1) },
   { pattern: /^Local variable [\w.]{1,64} created at:/, label: (m) => m[0].slice(0, -1) },
-  { pattern: /^-> #\d{1,3} \(.{1,200}\):$/, label: (m) => 'lock chain ' + m[0].slice(3, 6).trim() },
+  { pattern: /^-> #\d{1,3} \(.{1,200}\)\S{0,40}:$/, label: (m) => 'lock chain ' + m[0].slice(3, 6).trim() },
   { pattern: /^NMI backtrace for cpu \d{1,5}/, label: (m) => m[0] },
   {
     pattern:
@@ -455,6 +455,7 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
   if (groups.reason)
     slots.reason = groups.reason.replace(/ exitcode=0x[0-9a-f]+/, '').replace(/\b\d+\b/g, 'NUM');
   if (groups.problem) slots.problem = groups.problem.trim();
+  if (callTraceSeen && (!main || main.frames.length === 0)) notes.push('no frames after Call Trace');
   let template = rule.titleTemplate;
   if (guilty.name) slots.frame = canonicalTitleFunction(guilty.name);
   else if (template.includes('{frame}')) {
@@ -468,7 +469,6 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
       .replace(/\{(\w+)\}/g, (_m, k: string) => slots[k] ?? ''),
   );
 
-  if (callTraceSeen && (!main || main.frames.length === 0)) notes.push('no frames after Call Trace');
   if (rule.frameFrom !== 'none' && frames.length === 0 && !headlineFunction) {
     notes.push(
       d.end >= texts.length ? 'truncated: report ends before any stack frame' : 'no stack frames in report',
