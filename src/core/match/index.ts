@@ -122,7 +122,7 @@ export class MatchIndex {
     const limit = opts.limit ?? 10;
     // Pass 1: numbers only, over every candidate of every report; keep each signature's best.
     const best = new Map<number, { score: number; rep: PreparedReport }>();
-    for (const rep of orderedReports(parsed)) {
+    for (const rep of orderedReports(parsed).slice(0, L.maxReports.value)) {
       const prepared = prepareReport(
         rep.report,
         rep.index,

@@ -115,6 +115,10 @@ export const INDEX_LIMITS = {
     value: 2000,
     why: 'a key shared by more signatures than this is too common to select candidates (cost must not grow with the KB)',
   },
+  maxReports: {
+    value: 32,
+    why: 'a huge log can hold hundreds of reports (a WARN in a loop); the first ones carry the bug, and cost must stay bounded',
+  },
   maxCandidatesScored: { value: 64, why: 'only the best pre-scored candidates get the full alignment' },
   queryFrames: { value: 20, why: 'frames of the dump used as index keys (after dropping reporting frames)' },
   guiltyKeyBoost: {
