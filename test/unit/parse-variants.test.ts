@@ -1,0 +1,93 @@
+// Fingerprint invariants: a fixture rewritten with other addresses, timestamps, pids, offsets,
+// CPU numbers and build suffixes keeps its fingerprint; fixtures of different bugs never share one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { parseDump } from '../../src/core/parse/index';
+import { FIXTURES_DIR } from '../support/paths';
+import { listFixtures } from './parse-golden.test';
+
+// A fixed permutation of non-zero hex digits: values change, zero runs (NULL, small offsets) stay.
+const HEX_MAP: Record<string, string> = {
+  '1': '7',
+  '2': '9',
+  '3': '4',
+  '4': 'b',
+  '5': '1',
+  '6': 'c',
+  '7': '2',
+  '8': 'e',
+  '9': '3',
+  a: '5',
+  b: 'd',
+  c: 'f',
+  d: '8',
+  e: 'a',
+  f: '6',
+};
+const mapHex = (s: string): string => s.replace(/[1-9a-f]/g, (c) => HEX_MAP[c] ?? c);
+
+export function rewriteVariant(text: string): string {
+  return text
+    .replace(/\[ {0,12}\d{1,10}\.\d{6}\]/g, (m) => m.replace(/\d/g, (d) => String((Number(d) + 3) % 10)))
+    .replace(
+      /\+0x[0-9a-f]{1,10}\/0x[0-9a-f]{1,10}/g,
+      (m) => '+0x' + mapHex(m.slice(3).split('/')[0]) + '/0x' + mapHex(m.split('/0x')[1]) + 'f',
+    )
+    .replace(
+      /\b(0x)?([0-9a-f]{8,16})\b/g,
+      (_m, p: string | undefined, h: string) =>
+        (p ?? '') + (/^dead0000|^dffffc|^6b6b|^\d+$/.test(h) ? h : mapHex(h)),
+    )
+    .replace(
+      /\b(PID:? {1,2}|pid[: ]{1,2}|task )(\d{1,7})\b/g,
+      (_m, a: string, n: string) => a + String(Number(n) + 17),
+    )
+    .replace(/\b(CPU: |CPU#|cpu )(\d{1,3})\b/g, (_m, a: string, n: string) => a + String((Number(n) + 1) % 8))
+    .replace(/ #(\d{1,6})\b/g, (_m, n: string) => ` #${Number(n) + 101}`)
+    .replace(
+      /\[(exception RIP: [\w.]+)\+(\d{1,6})\]/g,
+      (_m, f: string, n: string) => `[${f}+${Number(n) + 9}]`,
+    );
+}
+
+const fixtures = listFixtures();
+
+test('every fixture keeps its fingerprint when addresses, pids, timestamps and offsets change', () => {
+  for (const file of fixtures) {
+    const text = readFileSync(file, 'utf8');
+    const a = parseDump(text);
+    const b = parseDump(rewriteVariant(text));
+    assert.equal(
+      b.fingerprint,
+      a.fingerprint,
+      `${relative(FIXTURES_DIR, file)}: fingerprint changed under rewriting`,
+    );
+    assert.equal(b.title, a.title, `${relative(FIXTURES_DIR, file)}: title changed under rewriting`);
+  }
+});
+
+test('fixtures of different bugs never share a fingerprint', () => {
+  const seen = new Map<string, string>();
+  for (const file of fixtures) {
+    const name = relative(FIXTURES_DIR, file).replace(/\.txt$/, '');
+    const expected = JSON.parse(readFileSync(file.slice(0, -4) + '.expected.json', 'utf8')) as {
+      sameBugAs?: string;
+    };
+    const fp = parseDump(readFileSync(file, 'utf8')).fingerprint;
+    if (!fp) continue;
+    const other = seen.get(fp);
+    if (other && expected.sameBugAs !== other) {
+      const otherExpected = JSON.parse(readFileSync(`${FIXTURES_DIR}/${other}.expected.json`, 'utf8')) as {
+        sameBugAs?: string;
+      };
+      assert.equal(
+        otherExpected.sameBugAs,
+        name,
+        `${name} and ${other} share fingerprint ${fp.slice(0, 12)}`,
+      );
+    }
+    seen.set(fp, name);
+  }
+});
