@@ -9,6 +9,7 @@
 //   path, the same subsystem), so the rates are measured on more than a handful of bugs.
 // Deterministic: every function takes a seeded random source.
 import type { CrashKind, Frame, ParsedDump, ParsedReport } from '../src/core/types';
+import { RELATED_KINDS } from '../src/core/match/score';
 
 export type Rand = () => number;
 
@@ -31,6 +32,20 @@ const hex = (r: Rand, n: number): string => {
   for (let i = 0; i < n; i++) s += '0123456789abcdef'[Math.floor(r() * 16)];
   return s;
 };
+
+// ---------------------------------------------------------------- ground truth for real dumps
+
+/**
+ * Which bug a real dump is, for scoring the benchmark: the crash site (guilty function) and
+ * the family of its kind. Titles alone are not enough: the fixtures hold the same ext4 double
+ * free as "BUG: Object already free in ext4_i_callback" (slub_debug) and as a NULL
+ * dereference in the same callback (no debug), which is one bug, as the seed analysis says.
+ */
+export function realBugKey(parsed: ParsedReport): string {
+  const site = parsed.state?.[0] ?? parsed.title?.split(' in ').pop() ?? parsed.title ?? '';
+  const group = RELATED_KINDS.findIndex((row) => row.kinds.includes(parsed.kind));
+  return `${group >= 0 ? `family${group}` : parsed.kind}|${site}`;
+}
 
 // ---------------------------------------------------------------- text variants
 

@@ -23,6 +23,7 @@ import {
   makeBug,
   makeReport,
   randomRecurrence,
+  realBugKey,
   rng,
   type SyntheticBug,
 } from './match-corpus';
@@ -57,6 +58,8 @@ function walk(dir: string, out: string[] = []): string[] {
 
 interface Query {
   bug: string;
+  /** Every bug the dump holds (one per report): a claim of any of them is right. */
+  also?: Set<string>;
   known: boolean;
   parsed: ParsedDump;
   raw: string;
@@ -72,6 +75,14 @@ interface Corpus {
   notes: string[];
 }
 
+/** Signature ids (`real:<bug key>`) of every report in a dump. */
+function keysOf(parsed: ParsedDump): Set<string> {
+  const reports = parsed.reports?.length ? parsed.reports : [parsed];
+  return new Set(
+    reports.filter((r) => r.kind !== 'unknown' && r.frames.length > 0).map((r) => `real:${realBugKey(r)}`),
+  );
+}
+
 function buildCorpus(parse: Parse | null): Corpus {
   const r = rng(20261122);
   const signatures: IndexedSignature[] = [];
@@ -80,7 +91,7 @@ function buildCorpus(parse: Parse | null): Corpus {
   let realBugs = 0;
   let realKnown = 0;
 
-  // Real dumps: fixtures and seed examples, grouped by parsed title (a title names one bug).
+  // Real dumps: fixtures and seed examples, grouped by crash site and kind family (realBugKey).
   const files = [
     ...walk(FIXTURES_DIR),
     ...walk(join(SEED_DIR, 'signatures')).filter((f) => f.endsWith('example.txt')),
@@ -98,27 +109,44 @@ function buildCorpus(parse: Parse | null): Corpus {
         continue;
       }
       if (!parsed.title || parsed.kind === 'unknown' || (parsed.frames ?? []).length === 0) continue;
-      const list = byTitle.get(parsed.title) ?? [];
+      const key = realBugKey(parsed);
+      const list = byTitle.get(key) ?? [];
       list.push({ file, text, parsed });
-      byTitle.set(parsed.title, list);
+      byTitle.set(key, list);
     }
     let n = 0;
-    for (const [title, dumps] of byTitle) {
+    for (const [key, dumps] of byTitle) {
+      const title = dumps[0].parsed.title ?? key;
       const known = n++ % 5 !== 4; // every fifth bug is unknown to the index
       realBugs++;
-      const bugId = `real:${title}`;
+      const bugId = `real:${key}`;
       if (known) {
         realKnown++;
         signatures.push({ id: bugId, title, matcher: deriveMatcher(dumps[0].parsed), fixes: [], notes: [] });
       }
       // Other real dumps of the same title are queries too.
       for (const d of dumps.slice(1))
-        queries.push({ bug: bugId, known, parsed: d.parsed, raw: d.text, source: 'real' });
+        queries.push({
+          bug: bugId,
+          also: keysOf(d.parsed),
+          known,
+          parsed: d.parsed,
+          raw: d.text,
+          source: 'real',
+        });
       for (let v = 0; v < (QUICK ? 3 : 8); v++) {
         const base = dumps[v % dumps.length];
         const variant = randomRecurrence(base.text, r);
         try {
-          queries.push({ bug: bugId, known, parsed: parse(variant.text), raw: variant.text, source: 'real' });
+          const vp = parse(variant.text);
+          queries.push({
+            bug: bugId,
+            also: keysOf(vp),
+            known,
+            parsed: vp,
+            raw: variant.text,
+            source: 'real',
+          });
         } catch (err) {
           notes.push(
             `variant of ${relative(REPO_ROOT, base.file)} (${variant.mutations.join(',')}): parser threw ${(err as Error).message}`,
@@ -177,8 +205,9 @@ function evaluate(corpus: Corpus): Outcome[] {
   for (const s of corpus.signatures) idx.upsert(s);
   return corpus.queries.map((q) => {
     const all = idx.match(q.parsed, q.raw, { thresholds: { similar: 0.0001, match: 2 }, limit: 20 });
-    const right = all.find((m) => m.signatureId === q.bug);
-    const wrong = all.find((m) => m.signatureId !== q.bug);
+    const isRight = (id: string | undefined): boolean => id === q.bug || (!!id && !!q.also?.has(id));
+    const right = all.find((m) => isRight(m.signatureId));
+    const wrong = all.find((m) => !isRight(m.signatureId));
     if (VERBOSE && q.known && !(all[0]?.signatureId === q.bug && all[0].score >= THRESHOLDS.match.value)) {
       console.error(
         `miss ${q.bug} <- parsed "${q.parsed.title}" (${q.parsed.kind}, ${q.parsed.frames.length} frames): top ${all[0]?.signatureId ?? '-'} ${all[0]?.score ?? ''}`,
@@ -191,7 +220,7 @@ function evaluate(corpus: Corpus): Outcome[] {
       known: q.known,
       source: q.source,
       topScore: all[0]?.score ?? 0,
-      topCorrect: all[0]?.signatureId === q.bug,
+      topCorrect: isRight(all[0]?.signatureId),
       rightScore: right?.score ?? 0,
       wrongScore: wrong?.score ?? 0,
     };
