@@ -213,7 +213,12 @@ function evaluate(corpus: Corpus): Outcome[] {
         `miss ${q.bug} <- parsed "${q.parsed.title}" (${q.parsed.kind}, ${q.parsed.frames.length} frames): top ${all[0]?.signatureId ?? '-'} ${all[0]?.score ?? ''}`,
       );
     }
-    if (VERBOSE && !q.known && (all[0]?.score ?? 0) >= THRESHOLDS.similar.value) {
+    if (
+      VERBOSE &&
+      !q.known &&
+      !isRight(all[0]?.signatureId) &&
+      (all[0]?.score ?? 0) >= THRESHOLDS.similar.value
+    ) {
       console.error(`unknown ${q.bug} ~ ${all[0].signatureId} ${all[0].score}`);
     }
     return {
@@ -241,7 +246,9 @@ function rates(out: Outcome[], t: number, similarAt: number, filter?: Query['sou
   const unknown = sel.filter((o) => !o.known);
   const recall = known.filter((o) => o.topCorrect && o.topScore >= t).length / Math.max(1, known.length);
   const wrong = known.filter((o) => !o.topCorrect && o.topScore >= t).length / Math.max(1, known.length);
-  const falseRate = unknown.filter((o) => o.topScore >= t).length / Math.max(1, unknown.length);
+  // A dump of an unknown bug may also hold a known one in another report: claiming that is right.
+  const falseRate =
+    unknown.filter((o) => o.topScore >= t && !o.topCorrect).length / Math.max(1, unknown.length);
   const similarRecall = known.filter((o) => o.rightScore >= similarAt).length / Math.max(1, known.length);
   return { t, recall, wrong, falseRate, similarRecall };
 }
