@@ -362,7 +362,7 @@ function main(): void {
     );
   }
   const unknownTop = outcomes
-    .filter((o) => !o.known)
+    .filter((o) => !o.known && !o.topCorrect)
     .map((o) => o.topScore)
     .sort((a, b) => a - b);
   const knownRight = outcomes
