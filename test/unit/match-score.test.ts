@@ -4,6 +4,7 @@ import type { CrashKind, Frame, ParsedDump, SignatureMatcher } from '../../src/c
 import { MatchIndex, THRESHOLDS, type IndexedSignature } from '../../src/core/match';
 import { alignStacks, compileSignatureStack, prepareDumpStack } from '../../src/core/match/stack';
 import { deriveMatcher } from '../../src/core/signature';
+import { canonicalFrame, classifyFrame } from '../../src/core/match/frames';
 
 // Frames as a console prints them: '? name' is unreliable, '~name' inlined.
 function frames(names: string[]): Frame[] {
@@ -340,4 +341,34 @@ test('stack alignment: order matters, top frames weigh more, truncation is toler
 
 test('thresholds are ordered', () => {
   assert.ok(THRESHOLDS.match.value > THRESHOLDS.similar.value);
+});
+
+test('frame tables: clones and syscall wrappers canonicalised; reporting, generic and specific told apart', () => {
+  assert.equal(canonicalFrame('tcp_sendmsg_locked.isra.0'), 'tcp_sendmsg_locked');
+  assert.equal(canonicalFrame('ext4_fill_super.cold'), 'ext4_fill_super');
+  assert.equal(canonicalFrame('__x64_sys_ioctl'), 'ioctl');
+  assert.equal(canonicalFrame('__se_sys_sendmsg'), 'sendmsg');
+  assert.equal(canonicalFrame('dma_pool_alloc+0x1ab/0x2c0'), 'dma_pool_alloc');
+  assert.equal(classifyFrame('kasan_report'), 'reporting');
+  assert.equal(classifyFrame('____kasan_slab_free'), 'reporting');
+  assert.equal(classifyFrame('asm_exc_page_fault'), 'reporting');
+  for (const g of [
+    'kfree',
+    'memcpy',
+    '__list_del_entry_valid',
+    'refcount_warn_saturate',
+    'kmem_cache_free',
+    '__kmem_cache_free',
+    'mutex_lock',
+  ]) {
+    assert.equal(classifyFrame(g), 'generic', g);
+  }
+  for (const s of [
+    'dma_pool_alloc',
+    'ext4_i_callback',
+    'nvmf_rdma_qpair_process_last_wqe_event',
+    'l2cap_connect',
+  ]) {
+    assert.equal(classifyFrame(s), 'specific', s);
+  }
 });
