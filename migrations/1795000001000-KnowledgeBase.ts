@@ -29,6 +29,7 @@ export class KnowledgeBase1795000001000 implements MigrationInterface {
         extra_text text NOT NULL DEFAULT '',
         frames text[] NOT NULL DEFAULT '{}',
         frames_text text NOT NULL DEFAULT '',
+        guilty text,
         idents text[] NOT NULL DEFAULT '{}',
         search tsvector,
         created_at timestamptz NOT NULL DEFAULT now(),
@@ -57,6 +58,9 @@ export class KnowledgeBase1795000001000 implements MigrationInterface {
         NEW.frames := ARRAY(SELECT jsonb_array_elements_text(
           CASE WHEN jsonb_typeof(NEW.matcher->'frames') = 'array' THEN NEW.matcher->'frames' ELSE '[]'::jsonb END));
         NEW.frames_text := array_to_string(NEW.frames, ' ');
+        -- The guilty frame, lower-cased: a query naming it exactly ranks that signature first.
+        NEW.guilty := lower(NEW.frames[coalesce(
+          CASE WHEN jsonb_typeof(NEW.matcher->'guiltyFrame') = 'number' THEN (NEW.matcher->>'guiltyFrame')::int END, 0) + 1]);
         -- Exact identifier hits rank first in search: frame names, identifier-like words of the
         -- title (with '_' or a digit: plain words like 'free' are for the text search), tags,
         -- the module, slab caches and poison names, lower-cased.
@@ -82,6 +86,24 @@ export class KnowledgeBase1795000001000 implements MigrationInterface {
     await q.query(`
       CREATE TRIGGER signatures_maintain BEFORE INSERT OR UPDATE ON signatures
       FOR EACH ROW EXECUTE FUNCTION signatures_maintain()`);
+
+    // Fuzzy identifier search runs on this vocabulary of distinct identifiers (short strings,
+    // one row each) rather than on every signature's frame text: `dma_pol_alloc` finds
+    // `dma_pool_alloc` here, and the signatures carrying it through the idents GIN index.
+    // Identifiers of deleted signatures stay: they simply lead to no live signature.
+    await q.query(`CREATE TABLE signature_idents (ident text PRIMARY KEY)`);
+    await q.query(
+      `CREATE INDEX signature_idents_trgm_idx ON signature_idents USING gin (ident gin_trgm_ops) WITH (fastupdate = off)`,
+    );
+    await q.query(`
+      CREATE FUNCTION signatures_collect_idents() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO signature_idents (ident) SELECT DISTINCT unnest(NEW.idents) ON CONFLICT DO NOTHING;
+        RETURN NULL;
+      END $$`);
+    await q.query(`
+      CREATE TRIGGER signatures_collect_idents AFTER INSERT OR UPDATE OF idents ON signatures
+      FOR EACH ROW EXECUTE FUNCTION signatures_collect_idents()`);
 
     await q.query(
       `CREATE INDEX signatures_search_idx ON signatures USING gin (search) WITH (fastupdate = off)`,
@@ -144,6 +166,8 @@ export class KnowledgeBase1795000001000 implements MigrationInterface {
     await q.query(`DROP TABLE signature_notes`);
     await q.query(`DROP TABLE signature_fixes`);
     await q.query(`DROP TABLE signatures`);
+    await q.query(`DROP TABLE signature_idents`);
     await q.query(`DROP FUNCTION signatures_maintain()`);
+    await q.query(`DROP FUNCTION signatures_collect_idents()`);
   }
 }

@@ -195,6 +195,8 @@ export class ImportExportService {
 
   /** Statistics for the planner after bulk writes (PGlite runs no autovacuum). */
   async analyze(): Promise<void> {
-    await this.dataSource.query('ANALYZE signatures, signature_fixes, signature_notes, signature_references');
+    await this.dataSource.query(
+      'ANALYZE signatures, signature_fixes, signature_notes, signature_references, signature_idents',
+    );
   }
 }

@@ -170,7 +170,8 @@ export class MatcherDto {
   @IsArray()
   @ArrayMaxSize(20)
   @IsString({ each: true })
-  @Length(1, 64, { each: true })
+  // deriveMatcher also records shadow-byte meanings here, which are longer than poison names.
+  @Length(1, 200, { each: true })
   poisons?: string[];
 
   @ApiPropertyOptional({ type: [PatternDto] })

@@ -452,52 +452,94 @@ export class SignaturesRepository {
       where.push(f.fixed ? fixed : `NOT ${fixed}`);
     }
     const q = f.q?.trim() ?? '';
-    let score = 'NULL::real';
-    let from = 'signatures s';
-    if (q !== '') {
-      const qp = p(q);
-      const ip = p(queryIdentifiers(q));
-      const words = broadeningWords(q);
-      // websearch_to_tsquery ANDs the words: the candidates also take rows with only some of
-      // them (so a wordy query still finds something), and having all of them scores higher.
-      const anyq = words ? `to_tsquery('english', ${p(words)})` : `websearch_to_tsquery('english', ${qp})`;
-      from = `signatures s, websearch_to_tsquery('english', ${qp}) AS andq, ${anyq} AS anyq`;
-      where.push(
-        `(s.search @@ anyq OR s.idents && ${ip}::text[] OR ${qp} <% s.frames_text OR ${qp} <% s.title)`,
-      );
-      score = `(
-          2.0 * (SELECT count(*) FROM unnest(${ip}::text[]) t WHERE t = ANY(s.idents))::real / greatest(cardinality(${ip}::text[]), 1)
-        + CASE WHEN lower(s.frames[coalesce((s.matcher->>'guiltyFrame')::int, 0) + 1]) = ANY(${ip}::text[]) THEN 1.0 ELSE 0 END
-        + CASE WHEN s.search @@ andq THEN 1.0 ELSE 0 END
-        + ts_rank(s.search, anyq)
-        + greatest(word_similarity(${qp}, s.frames_text), word_similarity(${qp}, s.title)))`;
-    }
     const sort = f.sort ?? (q !== '' ? 'relevance' : 'newest');
     const order = {
-      relevance: q !== '' ? 'score DESC, s.updated_at DESC, s.id' : 's.created_at DESC, s.id',
+      relevance: 'score DESC, s.updated_at DESC, s.id',
       newest: 's.created_at DESC, s.id',
       oldest: 's.created_at ASC, s.id',
       updated: 's.updated_at DESC, s.id',
       title: 's.title ASC, s.id',
-    }[sort];
-    const limit = p(f.limit);
-    const offset = p((f.page - 1) * f.limit);
+    }[q === '' && sort === 'relevance' ? 'newest' : sort];
+    const offset = (f.page - 1) * f.limit;
+
+    if (q === '') {
+      // No search: the page comes straight off the (created_at, id) index; the count is a
+      // separate query, since a window count would make every row be read.
+      const filterParams = [...params];
+      const rows: SignatureRow[] = await db.query(
+        `SELECT ${SIGNATURE_COLUMNS} FROM signatures s WHERE ${where.join(' AND ')}
+         ORDER BY ${order} LIMIT ${p(f.limit)} OFFSET ${p(offset)}`,
+        params,
+      );
+      const c: { n: string }[] = await db.query(
+        `SELECT count(*) AS n FROM signatures s WHERE ${where.join(' AND ')}`,
+        filterParams,
+      );
+      return { items: await this.withChildren(db, rows), total: Number(c[0].n) };
+    }
+
+    const qp = p(q);
+    const idents = queryIdentifiers(q);
+    const ip = p(idents);
+    const words = broadeningWords(q);
+    // websearch_to_tsquery ANDs the words: the candidates also take rows with only some of
+    // them (so a wordy query still finds something), and having all of them scores higher.
+    const anyq = words ? `to_tsquery('english', ${p(words)})` : `websearch_to_tsquery('english', ${qp})`;
+    // Fuzzy identifier matching only for one identifier-like token long enough for trigrams to
+    // mean something (`mlx5` would be "similar" to every mlx4 frame; a sentence is not an
+    // identifier): the 20 most similar known identifiers, then the signatures carrying them.
+    // It is a fallback ("did you mean"): when the identifier exists as written, exact hits are
+    // the answer, and the vocabulary scan (the costly part of a search) is skipped.
+    let fuzzy = !/\s/.test(q) && q.length >= 6;
+    if (fuzzy) {
+      const exact: { hit: boolean }[] = await db.query(
+        `SELECT EXISTS (SELECT 1 FROM signatures WHERE idents && $1::text[] AND deleted_at IS NULL) AS hit`,
+        [idents],
+      );
+      fuzzy = !exact[0].hit;
+    }
+    const arms = [`s.search @@ anyq`, `s.idents && ${ip}::text[]`];
+    let similarity = '0';
+    let fz = '';
+    if (fuzzy) {
+      fz = `, (SELECT coalesce(array_agg(ident), '{}') AS idents FROM (
+                SELECT ident FROM signature_idents WHERE ident % lower(${qp})
+                ORDER BY similarity(ident, lower(${qp})) DESC, ident LIMIT 20) v) AS fz`;
+      arms.push(`s.idents && fz.idents`);
+      similarity = `CASE WHEN s.idents && fz.idents THEN word_similarity(lower(${qp}), lower(s.frames_text)) ELSE 0 END`;
+    }
+    where.push(`(${arms.join(' OR ')})`);
+    // Cheap terms only (array overlap, a stored guilty frame, one ts_rank): every candidate is
+    // scored before the top of the list is known.
+    const score = `(
+        CASE WHEN s.idents && ${ip}::text[] THEN 2.0 ELSE 0 END
+      + CASE WHEN cardinality(${ip}::text[]) > 1 AND s.idents @> ${ip}::text[] THEN 1.0 ELSE 0 END
+      + CASE WHEN s.guilty = ANY(${ip}::text[]) THEN 1.0 ELSE 0 END
+      + CASE WHEN s.search @@ andq THEN 1.0 ELSE 0 END
+      + ts_rank(s.search, anyq)
+      + ${similarity})`;
+    // Rank ids first, then read the full rows of one page only.
     const rows: SignatureRow[] = await db.query(
-      `SELECT ${SIGNATURE_COLUMNS}, ${score} AS score, count(*) OVER () AS total
-       FROM ${from} WHERE ${where.join(' AND ')}
-       ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+      `WITH ranked AS (
+         SELECT s.id, ${score} AS score, s.updated_at, s.created_at, s.title, count(*) OVER () AS total
+         FROM signatures s, websearch_to_tsquery('english', ${qp}) AS andq, ${anyq} AS anyq${fz}
+         WHERE ${where.join(' AND ')}
+         ORDER BY ${order} LIMIT ${p(f.limit)} OFFSET ${p(offset)})
+       SELECT ${SIGNATURE_COLUMNS}, r.score, r.total
+       FROM ranked r JOIN signatures s ON s.id = r.id
+       ORDER BY ${order.replace('score', 'r.score')}`,
       params,
     );
     let total = rows.length > 0 ? Number(rows[0].total) : 0;
     if (rows.length === 0 && f.page > 1) {
       // Past the last page: the window count saw no rows, so count separately.
       const c: { n: string }[] = await db.query(
-        `SELECT count(*) AS n FROM ${from} WHERE ${where.join(' AND ')}`,
+        `SELECT count(*) AS n FROM signatures s, websearch_to_tsquery('english', ${qp}) AS andq, ${anyq} AS anyq${fz}
+         WHERE ${where.join(' AND ')}`,
         params.slice(0, -2),
       );
       total = Number(c[0].n);
     }
-    if (q === '') for (const r of rows) delete r.score;
     return { items: await this.withChildren(db, rows), total };
   }
 
