@@ -447,9 +447,9 @@ export class SignaturesRepository {
     if (f.slabCache) where.push(`s.matcher->'slabCaches' ? ${p(f.slabCache)}`);
     if (f.tag) where.push(`s.tags @> ARRAY[${p(f.tag)}]::text[]`);
     if (f.fixed !== undefined) {
-      const fixed = `(s.status = 'fixed' OR EXISTS (SELECT 1 FROM signature_fixes x
-        WHERE x.signature_id = s.id AND x.kind IN ('commit', 'patch')))`;
-      where.push(f.fixed ? fixed : `NOT ${fixed}`);
+      // IN over one hashed subquery, not EXISTS per row: the filter alone must not scan fixes 10k times.
+      const withFix = `s.id IN (SELECT signature_id FROM signature_fixes WHERE kind IN ('commit', 'patch'))`;
+      where.push(f.fixed ? `(s.status = 'fixed' OR ${withFix})` : `(s.status <> 'fixed' AND NOT ${withFix})`);
     }
     const q = f.q?.trim() ?? '';
     const sort = f.sort ?? (q !== '' ? 'relevance' : 'newest');
