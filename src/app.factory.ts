@@ -29,13 +29,6 @@ export interface CreateAppOptions {
 /** Connections the embedded socket server accepts beyond the TypeORM pool (background workers, health). */
 const EMBEDDED_SPARE_CONNECTIONS = 4;
 
-export type RawBodyRequest = Request & { rawBody?: Buffer };
-
-function keepRawBody(req: RawBodyRequest, _res: Response, buf: Buffer): void {
-  // Webhook signatures are computed over the exact bytes received.
-  req.rawBody = buf;
-}
-
 export function configureHttp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -44,8 +37,11 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
     assignRequestId(req, res);
     next();
   });
-  app.use(express.json({ limit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
-  app.use(express.text({ limit, type: ['text/*'], verify: keepRawBody }));
+  // Webhook signatures are checked over the exact bytes received: keep them raw (and
+  // unparsed, so a bad signature is a 401 even when the body is not JSON).
+  app.use('/api/v1/webhooks', express.raw({ type: () => true, limit }));
+  app.use(express.json({ limit, type: ['application/json', 'application/*+json'] }));
+  app.use(express.text({ limit, type: ['text/*'] }));
   // Body parser errors (413, malformed JSON) happen before Nest's filters can see them.
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);

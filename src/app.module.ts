@@ -9,6 +9,8 @@ import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { DatabaseModule } from './db/database.module';
 import { HealthModule } from './health/health.module';
 import { KbModule } from './kb/kb.module';
+import { CrashModule } from './crash/crash.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { ProblemFilter } from './http/problem.filter';
 import { assignRequestId } from './http/request-id';
 
@@ -39,6 +41,8 @@ export class AppModule {
         AuthModule,
         HealthModule,
         KbModule,
+        CrashModule,
+        WebhooksModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -75,7 +75,8 @@ export interface PoisonIndicator {
   where: string;
 }
 
-export type FaultAddressClass = 'null' | 'null-offset' | 'non-canonical' | 'user' | 'kernel' | 'poison' | 'unknown';
+export type FaultAddressClass =
+  'null' | 'null-offset' | 'non-canonical' | 'user' | 'kernel' | 'poison' | 'unknown';
 
 export interface FaultAddress {
   value: string;

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CrashController } from './crash.controller';
 import { CrashService } from './crash.service';
 import { DumpsRepository } from './dumps.repository';
+import { FreshIndexInterceptor } from './fresh-index.interceptor';
 import { MatchIndexService } from './match-index.service';
 import { PromotionService } from './promotion.service';
 import { RematchService } from './rematch.service';
@@ -12,7 +14,14 @@ import { RematchService } from './rematch.service';
  */
 @Module({
   controllers: [CrashController],
-  providers: [CrashService, DumpsRepository, MatchIndexService, PromotionService, RematchService],
+  providers: [
+    CrashService,
+    DumpsRepository,
+    MatchIndexService,
+    PromotionService,
+    RematchService,
+    { provide: APP_INTERCEPTOR, useClass: FreshIndexInterceptor },
+  ],
   exports: [MatchIndexService, CrashService, DumpsRepository],
 })
 export class CrashModule {}

@@ -227,7 +227,8 @@ export class DumpsRepository {
 
   async recordRematch(id: string, matches: Match[], signatureId: string | null, seq: string): Promise<void> {
     await this.ds.transaction(async (em) => {
-      const [row] = await em.query(
+      // TypeORM answers an UPDATE with [rows, affected].
+      const [[row]] = await em.query(
         `UPDATE dumps SET matches = $2, signature_id = $3, matched_at_seq = $4 WHERE id = $1 RETURNING bucket_id AS "bucketId"`,
         [id, JSON.stringify(matches), signatureId, seq],
       );

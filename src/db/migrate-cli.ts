@@ -34,7 +34,9 @@ ${down.map(q).join('\n')}
 async function main(): Promise<number> {
   const [command, name] = process.argv.slice(2);
   const config = loadAppConfig(process.env);
-  const embedded = config.databaseUrl ? null : await startEmbeddedDatabase({ dataDir: config.dataDir, maxConnections: 2 });
+  const embedded = config.databaseUrl
+    ? null
+    : await startEmbeddedDatabase({ dataDir: config.dataDir, maxConnections: 2 });
   const ds = new DataSource({
     type: 'postgres',
     url: config.databaseUrl ?? embedded!.url,
