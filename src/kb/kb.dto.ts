@@ -113,6 +113,18 @@ export class MatcherDto {
   @Max(63)
   guiltyFrame?: number | null;
 
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'where the object was freed (use-after-free, double free), innermost first',
+    example: ['nvmf_rdma_qpair_destroy', 'nvmf_rdma_destroy_drained_qpair'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(32)
+  @IsString({ each: true })
+  @Length(1, 300, { each: true, message: 'each free frame must be a function name of 1 to 300 characters' })
+  freeFrames?: string[];
+
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()
   @IsArray()
@@ -170,8 +182,7 @@ export class MatcherDto {
   @IsArray()
   @ArrayMaxSize(20)
   @IsString({ each: true })
-  // deriveMatcher also records shadow-byte meanings here, which are longer than poison names.
-  @Length(1, 200, { each: true })
+  @Length(1, 64, { each: true })
   poisons?: string[];
 
   @ApiPropertyOptional({ type: [PatternDto] })

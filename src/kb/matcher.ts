@@ -6,7 +6,7 @@ import type { SignatureMatcher } from '../core/types';
 import type { FieldError } from '../http/problem';
 import { ValidationFailed } from '../http/validation';
 
-const ARRAY_FIELDS = ['fingerprints', 'slabCaches', 'objectSizes', 'poisons'] as const;
+const ARRAY_FIELDS = ['freeFrames', 'fingerprints', 'slabCaches', 'objectSizes', 'poisons'] as const;
 const SCALAR_FIELDS = [
   'kind',
   'headline',

@@ -117,7 +117,11 @@ export function deriveMatcher(dump: ParsedDump | ParsedReport): SignatureMatcher
   if (caches.length > 0) matcher.slabCaches = [...new Set(caches)];
 
   // Poisons: the corruption pattern (LIST_POISON1 in a register) recurs with the bug.
-  const poisons = (parsed.indicators?.poisonValues ?? []).map((p) => p.name).filter((n) => !!n);
+  // Poison names are identifiers (LIST_POISON1, POISON_FREE); anything else the parser
+  // reports as a value is not a name to match on.
+  const poisons = (parsed.indicators?.poisonValues ?? [])
+    .map((p) => p.name)
+    .filter((n) => /^[A-Z][A-Z0-9_]{1,63}$/.test(n ?? ''));
   if (poisons.length > 0) matcher.poisons = [...new Set(poisons)];
 
   // Object sizes: in user space the region size is the type's own size in that binary; in the
