@@ -4,7 +4,8 @@ import { isDatabaseUnavailable } from '../http/problem.filter';
 import { readGenericPayload } from './webhook-payload';
 import { WebhooksRepository, type ClaimedDelivery } from './webhooks.repository';
 
-const POLL_MS = 500;
+// Deliveries accepted here are kicked at once; the poll is for retries and other instances.
+const POLL_MS = 2000;
 /** A delivery stuck in `processing` this long lost its worker (crash, restart): take it again. */
 const PROCESSING_LEASE_SECONDS = 60;
 /** Attempts before a delivery that keeps failing for transient reasons is dead-lettered. */
