@@ -6,8 +6,12 @@ import type { ParsedReport } from './types';
 /**
  * Bump when a normalisation that feeds the hash changes, and add a changelog line.
  * 1: sha-256 over "crashkb-fp/1", kind, state frames (headline when state is empty).
+ * 2: state skips `____kasan_*`, `check_region_inline` and the smp_processor_id() checker; a
+ *    headline repeated for an inlined frame no longer splits a report; symbolised lockdep
+ *    `at: foo file.c:N [inline]` lines name the lock site; stalls walk past `inet_recvmsg`-style
+ *    protocol switches.
  */
-export const FINGERPRINT_VERSION = 1;
+export const FINGERPRINT_VERSION = 2;
 
 export function computeFingerprint(report: Pick<ParsedReport, 'kind' | 'state' | 'headline'>): string | null {
   if (report.kind === 'unknown') return null;

@@ -7,6 +7,7 @@ import {
   HUNG_TASK_WAIT_FRAME,
   STALL_ANCHOR_FRAME,
   STALL_IRQ_FRAME,
+  STALL_PASSTHROUGH_FRAME,
   SYSCALL_PREFIX,
 } from '../rules/skip-frames';
 import type { FrameSource } from '../rules/kernel-reports';
@@ -85,18 +86,19 @@ export function chooseGuilty(
     // The interrupted task is the looping code; IRQ frames only if nothing else is left.
     let candidates = pick(hasTask && hasIrq);
     if (candidates.length === 0) candidates = pick(false);
-    let prev: number | null = null;
-    for (const i of candidates) {
+    for (let c = 0; c < candidates.length; c++) {
+      const i = candidates[c];
       const name = frames[i].function;
       if (STALL_ANCHOR_FRAME.test(name)) {
         if (STALL_GENERIC_ANCHOR.test(name)) {
-          if (prev !== null) return { index: prev, name: frames[prev].function };
+          let p = c - 1;
+          while (p > 0 && STALL_PASSTHROUGH_FRAME.test(frames[candidates[p]].function)) p--;
+          if (p >= 0) return { index: candidates[p], name: frames[candidates[p]].function };
         } else {
           return { index: i, name };
         }
         break;
       }
-      prev = i;
     }
     if (candidates.length > 0) return { index: candidates[0], name: frames[candidates[0]].function };
     return { index: null, name: null };

@@ -25,6 +25,20 @@ interface HeaderHit {
   line: number;
   rule: KernelReportRule;
   groups: Record<string, string>;
+  /** The same headline printed again for another (inlined) location of the same report. */
+  repeated?: boolean;
+}
+
+/** A headline of the same row with the same named groups (but the function) right after the previous one. */
+function isRepeatedHeader(prev: HeaderHit, hit: HeaderHit): boolean {
+  if (prev.rule !== hit.rule || hit.line - prev.line > 2 || hit.rule.role !== 'start') return false;
+  // Only headlines that name a location repeat per inlined frame; identical repeats are new reports.
+  if (hit.groups.func === undefined || prev.groups.func === undefined) return false;
+  for (const k of Object.keys(hit.groups)) {
+    if (k === 'func' || k === 'funcs' || k === 'file' || k === 'line') continue;
+    if (hit.groups[k] !== prev.groups[k]) return false;
+  }
+  return true;
 }
 
 interface Draft {
@@ -114,6 +128,12 @@ export function scanKernelReports(lines: PreparedLines): KernelCandidate[] {
       current.hits.push(hit);
       current.absorbUntil = -1;
       continue;
+    } else if (current && isRepeatedHeader(current.hits[current.hits.length - 1], hit)) {
+      // decode_stacktrace/syzkaller symbolisation prints the headline once per inlined frame:
+      // `BUG: KASAN: x in memcpy include/..:225 [inline]` then `BUG: KASAN: x in foo+0x.. file:774`.
+      hit.repeated = true;
+      current.hits.push(hit);
+      continue;
     }
     if (current) {
       current.end = i;
@@ -156,6 +176,7 @@ const SECTION_HEADERS: readonly { pattern: RegExp; label: (m: RegExpExecArray) =
   { pattern: /^Uninit was (?:stored to memory|created) at:/, label: (m) => m[0].slice(0, -1) },
   { pattern: /^Local variable [\w.]{1,64} created at:/, label: (m) => m[0].slice(0, -1) },
   { pattern: /^-> #\d{1,3} \(.{1,200}\)\S{0,40}:$/, label: (m) => 'lock chain ' + m[0].slice(3, 6).trim() },
+  { pattern: /^\{[A-Z-]{2,40}\} state was registered at:/, label: () => 'lock state registered' },
   { pattern: /^NMI backtrace for cpu \d{1,5}/, label: (m) => m[0] },
   {
     pattern:
@@ -185,7 +206,8 @@ const KCSAN_ACCESS = /^(read|write|read-write)(?: \(marked\))? to 0x[0-9a-f]{1,1
 const KASAN_RANGE =
   /^KASAN: (?:null-ptr-deref|probably user-memory-access|probably wild-memory-access|maybe wild-memory-access) in range \[(0x[0-9a-f]{1,16})-(0x[0-9a-f]{1,16})\]/;
 const CR2 = /^CR2: ([0-9a-f]{1,16})/;
-const LOCK_AT = / at: (?:\[<[0-9a-f]{1,16}>\] )?([A-Za-z_$][\w.$]{0,255})\+0x/;
+// `at: foo+0x1c/0x40` or, symbolised, `at: foo fs/x.c:12 [inline]` (the innermost inlined function first).
+const LOCK_AT = / at: (?:\[<[0-9a-f]{1,16}>\] )?([A-Za-z_$][\w.$]{0,255})(?:\+0x| [\w./+-]{1,255}:\d)/;
 const ARM64_PROCESS = /^Process (.{1,64}) \(pid: (\d{1,10}), stack limit/;
 const HUNG_TASK_LINE = /^task:(\S{1,64}) {1,4}state:\S{1,4}/;
 const SHADOW_ROW = /^>([0-9a-f]{8,16}): ((?:[0-9a-f]{2} ?){1,32})/;
@@ -197,7 +219,7 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
   const groups: Record<string, string> = {};
   for (const h of d.hits)
     for (const [k, v] of Object.entries(h.groups))
-      if (v !== undefined && groups[k] === undefined) groups[k] = v;
+      if (v !== undefined && (groups[k] === undefined || (h.repeated && k === 'func'))) groups[k] = v;
   let oopsNo: number | null = null;
   for (const h of d.hits) if (h.groups.oopsNo && oopsNo === null) oopsNo = Number(h.groups.oopsNo);
 
@@ -238,7 +260,7 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
       context = marker;
       continue;
     }
-    const frame = i === primary.line ? null : parseKernelFrame(t, context);
+    const frame = isHitLine(d.hits, i) ? null : parseKernelFrame(t, context);
     if (frame) {
       if (!section) {
         // Frames right after a headline (KMSAN, kmemleak without header) form the main stack.
@@ -301,7 +323,11 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
       else if (t.startsWith('NIP')) arch ??= 'powerpc';
       else if (t.startsWith('epc')) arch ??= 'riscv64';
       const userMode = rip.groups.cs !== undefined && rip.groups.cs !== '0010' && rip.groups.cs !== '0060';
-      const f = userMode ? null : parseSymbolWithOffset(rip.groups.rest, section ? context : 'exception');
+      const ctx = section ? context : 'exception';
+      // Symbolised RIP lines name inlined callees first: `RIP: 0010:foo include/x.h:27 [inline]`.
+      const f = userMode
+        ? null
+        : (parseSymbolWithOffset(rip.groups.rest, ctx) ?? parseInlineRip(rip.groups.rest, ctx));
       if (f) {
         if (section && section.frames.length > 0) section.frames.push(f);
         else if (!ripFrame) ripFrame = f;
@@ -426,17 +452,18 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
   else if (rule.frameFrom === 'lock' && lockAt) headlineFunction = lockAt;
   else if (groups.func) headlineFunction = siteFunction;
 
+  const extraSkip = rule.extraSkip;
   let guilty = chooseGuilty(
     frames,
     rule.frameFrom === 'lock' ? 'stack' : rule.frameFrom,
-    rule.extraSkip,
+    extraSkip,
     headlineFunction,
   );
   if (rule.frameFrom === 'lock' && lockAt) {
-    const g2 = chooseGuilty(frames, 'headline', rule.extraSkip, lockAt);
+    const g2 = chooseGuilty(frames, 'headline', extraSkip, lockAt);
     if (g2.name) guilty = g2;
   }
-  const state = crashState(frames, guilty, rule.extraSkip);
+  const state = crashState(frames, guilty, extraSkip);
 
   // Title.
   let kind: CrashKind = rule.kind;
@@ -530,6 +557,16 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
     endLine: d.end,
     meta: { ruleId: rule.id, oopsNo, setsTaint: taintSetBy(rule.id, d.hits) },
   };
+}
+
+function parseInlineRip(rest: string, context: string | null): Frame | null {
+  if (!rest.endsWith(' [inline]')) return null;
+  return parseKernelFrame(rest, context);
+}
+
+function isHitLine(hits: readonly HeaderHit[], i: number): boolean {
+  for (const h of hits) if (h.line === i) return true;
+  return false;
 }
 
 function parseCpuLine(t: string, m: RegExpExecArray, env: Environment): void {

@@ -13,8 +13,8 @@ export const GLOBAL_SKIP_FRAMES: readonly SkipFrameRule[] = [
   {
     group: 'reporting',
     pattern:
-      /^(?:__)?(?:kasan_|kmsan_|kcsan_|kfence_|check_memory_region|print_report|print_address_description|dump_stack|show_stack|show_regs|show_trace|dump_backtrace|report_bug|warn_slowpath|__warn|warn_bogus|panic|nmi_|printk|vprintk|_printk|object_err|print_trailer|slab_err|slab_bug|check_bytes_and_report|check_object|ubsan_|__ubsan_|handle_overflow|__asan_|asan_report|lockdep_|print_lock|print_circular|check_noncircular|check_prev_add|check_prevs_add|validate_chain|__lock_acquire|lock_acquire|lock_release|debug_check_no|should_fail|fail_dump|trace_hardirqs|watchdog|kfree_debugcheck|refcount_warn_saturate|refcount_error_report|__list_add_valid|__list_del_entry_valid|list_del_corruption|__list_add_valid_or_report|__list_del_entry_valid_or_report|stack_trace_|arch_stack_walk|save_stack|set_track|stack_depot_|ftrace_|__stack_chk_fail|debug_print_object|dump_page|bad_page|print_unlock_imbalance_bug|print_usage_bug|print_irq_inversion_bug|print_bad_irq_dependency|mark_lock|mark_usage|valid_state|kmemleak_|__might_sleep|___might_sleep|__might_resched|might_sleep|__might_fault|alloc_debug_processing|free_debug_processing|free_pcp_prepare|free_pages_prepare|free_unref_page_list|free_page_is_bad|check_new_page|free_tail_page_prepare)/,
-    why: 'sanitizer, lockdep and report printing internals: they are how the bug was noticed, not the bug',
+      /^_{0,4}(?:kasan_|kmsan_|kcsan_|kfence_|check_memory_region|check_region_inline|check_region|check_preemption_disabled|debug_smp_processor_id|__this_cpu_preempt_check|print_report|print_address_description|dump_stack|show_stack|show_regs|show_trace|dump_backtrace|report_bug|warn_slowpath|__warn|warn_bogus|panic|nmi_|printk|vprintk|_printk|object_err|print_trailer|slab_err|slab_bug|check_bytes_and_report|check_object|ubsan_|__ubsan_|handle_overflow|__asan_|asan_report|lockdep_|print_lock|print_circular|check_noncircular|check_prev_add|check_prevs_add|validate_chain|__lock_acquire|lock_acquire|lock_release|debug_check_no|should_fail|fail_dump|trace_hardirqs|watchdog|kfree_debugcheck|refcount_warn_saturate|refcount_error_report|__list_add_valid|__list_del_entry_valid|list_del_corruption|__list_add_valid_or_report|__list_del_entry_valid_or_report|stack_trace_|arch_stack_walk|save_stack|set_track|stack_depot_|ftrace_|__stack_chk_fail|debug_print_object|dump_page|bad_page|print_unlock_imbalance_bug|print_usage_bug|print_irq_inversion_bug|print_bad_irq_dependency|mark_lock|mark_usage|valid_state|kmemleak_|__might_sleep|___might_sleep|__might_resched|might_sleep|__might_fault|alloc_debug_processing|free_debug_processing|free_pcp_prepare|free_pages_prepare|free_unref_page_list|free_page_is_bad|check_new_page|free_tail_page_prepare)/,
+    why: 'sanitizer, lockdep and report printing internals (also `____kasan_slab_free`, the smp_processor_id() checker): they are how the bug was noticed, not the bug',
   },
   {
     group: 'crash-and-fault-entry',
@@ -95,6 +95,13 @@ export const HUNG_TASK_NAMED: readonly { pattern: RegExp; title: string; why: st
 /** Frames where a stalled CPU's work enters: the frame just inside the anchor is the looping one. */
 export const STALL_ANCHOR_FRAME =
   /^(?:__x64_sys_|__ia32_sys_|__arm64_sys_|__se_sys_|__do_sys_|ksys_|do_syscall_64|el0_svc|process_one_work|worker_thread|kthread|ret_from_fork|__do_softirq|handle_softirqs|run_ksoftirqd|tasklet_action|call_timer_fn|expire_timers|vfs_read|vfs_write|vfs_ioctl|__sys_sendmsg|__sys_recvmsg|sock_sendmsg|sock_recvmsg|netlink_rcv_skb|exc_page_fault|__fput|task_work_run|smp_call_function)/;
+
+/**
+ * Protocol switches right below a socket anchor: a stall named after one of them says only "some
+ * socket"; the stall extractor walks past them to the protocol's own function (mptcp_recvmsg).
+ */
+export const STALL_PASSTHROUGH_FRAME =
+  /^(?:inet_recvmsg|inet6_recvmsg|inet_sendmsg|inet6_sendmsg|sock_common_recvmsg|sock_common_setsockopt|sock_common_getsockopt|inet_stream_connect|inet_ioctl|inet6_ioctl|sock_read_iter|sock_write_iter)$/;
 
 /** Interrupt plumbing that a stall or lockup report prints above the interrupted frame. */
 export const STALL_IRQ_FRAME =
