@@ -368,6 +368,10 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
       const fr = FREE_OF_ADDR.exec(t);
       if (fr) {
         faultRaw ??= fr[1];
+        if (fr[2]) {
+          env.comm ??= fr[2];
+          env.pid ??= Number(fr[3]);
+        }
         continue;
       }
     }
