@@ -12,7 +12,7 @@ import { archFromVersion } from './kernel';
 const SESSION_HEADER =
   /^(?:KERNEL|DUMPFILE|RELEASE|PANIC|UPTIME|LOAD AVERAGE|TASKS|NODENAME|VERSION|MACHINE|MEMORY|CPUS|DATE|COMMAND|STATE): /;
 const BT_HEADER =
-  /^PID: {1,2}(\d{1,10}) {1,3}TASK: ([0-9a-f]{1,16}) {1,3}CPU: (\d{1,5}) {1,3}COMMAND: "(.{0,64})"/;
+  /^PID: {1,8}(\d{1,10}) {1,12}TASK: ([0-9a-f]{1,16}) {1,8}CPU: (\d{1,5}) {1,8}COMMAND: "(.{0,64})"/;
 const PROMPT = /^crash(?:64)?> ?(.{0,400})$/;
 const PANIC_LINE = /^PANIC: "(.{0,300})"/;
 const KMEM_HEADER = /^CACHE {1,40}(NAME {1,40})?OBJSIZE/;
