@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { RematchService } from '../../src/crash/rematch.service';
+import { FIXTURES_DIR } from '../support/paths';
 import { createTestApp, keyWithScopes, type TestApp } from '../support/app';
 import { asanUseAfterFree, kasanUseAfterFree, nullDeref } from '../support/dumps';
 
@@ -68,6 +71,52 @@ describe('crash routes: parse and match', () => {
     assert.equal(json.body.fingerprint, text.body.fingerprint, 'same bug, other addresses: same fingerprint');
     const dumps = await t.http.get('/api/v1/dumps').set(reader).expect(200);
     assert.equal(dumps.body.total, 0);
+  });
+
+  test('POST /parse on the four founding dumps gives their titles, kinds, indicators and environments', async () => {
+    const parse = async (name: string) =>
+      (
+        await t.http
+          .post('/api/v1/parse')
+          .set(reader)
+          .set('content-type', 'text/plain')
+          .send(readFileSync(join(FIXTURES_DIR, 'seeds', name), 'utf8'))
+          .expect(200)
+      ).body;
+    const mlx5 = await parse('mlx5-dma-pool-uaf-crash-session.txt');
+    assert.equal(mlx5.title, 'BUG: unable to handle kernel NULL pointer dereference in dma_pool_alloc');
+    assert.equal(mlx5.kind, 'null-deref');
+    assert.deepEqual(mlx5.indicators.slabCaches, ['kmalloc-128']);
+    const poisons = mlx5.indicators.poisonValues.map(
+      (p: { name: string; where: string }) => `${p.name}@${p.where}`,
+    );
+    assert.ok(poisons.includes('LIST_POISON1@field dma_pool.pools.next'), poisons.join());
+    assert.ok(poisons.includes('LIST_POISON2@field dma_pool.pools.prev'), poisons.join());
+    assert.equal(mlx5.environment.arch, 'x86_64');
+    assert.match(mlx5.environment.kernelVersion, /^3\.10\.0-1062/);
+    const ext4 = await parse('ext4-inode-double-free-arm64-dmesg.txt');
+    assert.equal(ext4.environment.arch, 'arm64');
+    assert.equal(ext4.kind, 'warning');
+    assert.equal(ext4.reports.length, 2);
+    const oops = ext4.reports[1];
+    assert.equal(oops.secondaryOf, 0, 'the oops follows the WARNING on the same boot');
+    assert.equal(oops.title, 'BUG: unable to handle kernel NULL pointer dereference in ext4_i_callback');
+    const oopsFrames = oops.frames.map((f: { function: string }) => f.function);
+    assert.ok(
+      oopsFrames.indexOf('kmem_cache_free') < oopsFrames.indexOf('ext4_i_callback'),
+      oopsFrames.join(),
+    );
+    const spdk = await parse('spdk-nvmf-rdma-heap-use-after-free.txt');
+    assert.equal(
+      spdk.title,
+      'AddressSanitizer: heap-use-after-free in nvmf_rdma_qpair_process_last_wqe_event',
+    );
+    assert.deepEqual(spdk.access, { op: 'write', size: 8 });
+    assert.deepEqual(spdk.indicators.objectSizes, [328]);
+    assert.equal(spdk.environment.thread, 'T3');
+    const nanomq = await parse('nanomq-tls-heap-use-after-free.txt');
+    assert.equal(nanomq.kind, 'use-after-free');
+    assert.match(nanomq.title, /^AddressSanitizer: heap-use-after-free in /);
   });
 
   test('bad dump bodies are clear 4xx', async () => {
