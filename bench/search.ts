@@ -6,10 +6,17 @@
 //
 //   npx tsc -p tsconfig.json && node dist/bench/search.js [count] [repeats]
 // Against a server instead of PGlite: DATABASE_URL=postgres://... node dist/bench/search.js
+// (the bench creates a scratch database crashkb_bench_<pid> there and drops it at the end).
+//
+// Every relevance query is also ranked by the reference formula (the exhaustive one: every
+// candidate scored with ts_rank over its whole vector plus word_similarity of the frames for
+// fuzzy hits) and the bench prints how many of the first 10 agree, so a faster plan that ranks
+// differently shows up here.
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory';
 import { SignaturesService } from '../src/kb/signatures.service';
-import type { SearchFilters } from '../src/kb/signatures.repository';
+import { broadeningWords, queryIdentifiers, type SearchFilters } from '../src/kb/signatures.repository';
 
 const COUNT = Number(process.argv[2] ?? 10_000);
 const REPEATS = Number(process.argv[3] ?? 15);
@@ -273,12 +280,74 @@ function pct(sorted: number[], p: number) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+/**
+ * The first 10 ids by the reference ranking: the same candidates and score terms as the
+ * service, computed exhaustively for every candidate (as the search did before SearchSpeed).
+ */
+async function referenceTop(ds: DataSource, q: string, kind?: string): Promise<string[]> {
+  const idents = queryIdentifiers(q);
+  const words = broadeningWords(q);
+  const anyq = words ? `to_tsquery('english', $4::text)` : `websearch_to_tsquery('english', $1)`;
+  let fuzzy = !/\s/.test(q) && q.length >= 6;
+  if (fuzzy) {
+    const [{ hit }] = await ds.query(
+      `SELECT EXISTS (SELECT 1 FROM signatures WHERE idents && $1::text[] AND deleted_at IS NULL) AS hit`,
+      [idents],
+    );
+    fuzzy = !hit;
+  }
+  const fz = fuzzy
+    ? `(SELECT coalesce(array_agg(ident), '{}') FROM (SELECT ident FROM signature_idents WHERE ident % lower($1)
+         ORDER BY similarity(ident, lower($1)) DESC, ident LIMIT 20) v)`
+    : `(SELECT '{}'::text[])`;
+  const rows: { key: string }[] = await ds.query(
+    `SELECT s.key FROM signatures s, websearch_to_tsquery('english', $1) andq, ${anyq} anyq, ${fz} AS fz(idents)
+     WHERE s.deleted_at IS NULL AND ($3::text IS NULL OR s.kind = $3)
+       AND (s.search @@ anyq OR s.idents && $2::text[] OR s.idents && fz.idents)
+     ORDER BY (CASE WHEN s.idents && $2::text[] THEN 2.0 ELSE 0 END
+       + CASE WHEN cardinality($2::text[]) > 1 AND s.idents @> $2::text[] THEN 1.0 ELSE 0 END
+       + CASE WHEN s.guilty = ANY($2::text[]) THEN 1.0 ELSE 0 END
+       + CASE WHEN s.search @@ andq THEN 1.0 ELSE 0 END
+       + ts_rank(s.search, anyq)
+       + CASE WHEN s.idents && fz.idents THEN word_similarity(lower($1), lower(s.frames_text)) ELSE 0 END) DESC,
+       s.updated_at DESC, s.id
+     LIMIT 10`,
+    words ? [q, idents, kind ?? null, words] : [q, idents, kind ?? null],
+  );
+  return rows.map((r) => r.key);
+}
+
+/** With DATABASE_URL: a scratch database on that server, dropped at the end. */
+async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> } | null> {
+  const server = process.env.DATABASE_URL;
+  if (!server) return null;
+  const name = `crashkb_bench_${process.pid}`;
+  const admin = async (sql: string) => {
+    const c = new Client({ connectionString: server });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 async function main() {
+  const scratch = await scratchDatabase();
   const svc = await createApp({
     ...process.env,
-    CRASHKB_DATA_DIR: process.env.DATABASE_URL ? undefined : 'memory://',
+    DATABASE_URL: scratch?.url,
+    CRASHKB_DATA_DIR: scratch ? undefined : 'memory://',
     CRASHKB_SEED: '1',
     LOG_LEVEL: 'warn',
+  }).catch(async (err: unknown) => {
+    await scratch?.drop();
+    throw err;
   });
   try {
     const ds = svc.app.get(DataSource);
@@ -303,8 +372,15 @@ async function main() {
       times.sort((a, b) => a - b);
       all.push(...times);
       const name = label ?? `q=${f.q}${f.kind ? ` kind=${f.kind}` : ''}`;
+      let agree = '';
+      if (f.q) {
+        const ref = await referenceTop(ds, f.q, f.kind);
+        const got = res.items.slice(0, 10).map((s) => s.key);
+        const same = got.filter((k, i) => ref[i] === k).length;
+        agree = `  top10 ${same}/${ref.length}${same < ref.length ? ` (set ${got.filter((k) => ref.includes(k)).length})` : ''}`;
+      }
       console.log(
-        `${name.padEnd(52)} p50 ${pct(times, 50).toFixed(1).padStart(6)} ms  p99 ${pct(times, 99).toFixed(1).padStart(6)} ms  total ${String(res.total).padStart(5)}  first ${res.items[0]?.key ?? '-'}`,
+        `${name.padEnd(52)} p50 ${pct(times, 50).toFixed(1).padStart(6)} ms  p99 ${pct(times, 99).toFixed(1).padStart(6)} ms  total ${String(res.total).padStart(5)}  first ${res.items[0]?.key ?? '-'}${agree}`,
       );
     }
     all.sort((a, b) => a - b);
@@ -313,6 +389,7 @@ async function main() {
     );
   } finally {
     await svc.close();
+    await scratch?.drop();
   }
 }
 

@@ -489,7 +489,7 @@ export class SignaturesRepository {
     // mean something (`mlx5` would be "similar" to every mlx4 frame; a sentence is not an
     // identifier): the 20 most similar known identifiers, then the signatures carrying them.
     // It is a fallback ("did you mean"): when the identifier exists as written, exact hits are
-    // the answer, and the vocabulary scan (the costly part of a search) is skipped.
+    // the answer, and the vocabulary scan is skipped.
     let fuzzy = !/\s/.test(q) && q.length >= 6;
     if (fuzzy) {
       const exact: { hit: boolean }[] = await db.query(
@@ -499,48 +499,68 @@ export class SignaturesRepository {
       fuzzy = !exact[0].hit;
     }
     const arms = [`s.search @@ anyq`, `s.idents && ${ip}::text[]`];
-    let similarity = '0';
     let fz = '';
+    let fzFrom = '';
+    // The score of every candidate: cheap terms only (array overlap, a stored guilty frame, one
+    // match and one ts_rank on a vector kept inline in the row, see migration SearchSpeed), in
+    // float8 rather than numeric.
+    const base = `(
+        CASE WHEN s.idents && ${ip}::text[] THEN 2.0::float8 ELSE 0 END
+      + CASE WHEN cardinality(${ip}::text[]) > 1 AND s.idents @> ${ip}::text[] THEN 1.0::float8 ELSE 0 END
+      + CASE WHEN s.guilty = ANY(${ip}::text[]) THEN 1.0::float8 ELSE 0 END
+      + CASE WHEN s.search @@ andq THEN 1.0::float8 ELSE 0 END
+      + ts_rank(s.search, anyq)::float8)`;
+    // fzp: for a signature carrying near identifiers, the best of their similarities (null
+    // otherwise) — a cheap stand-in for the similarity term, used to pick whom to score fully.
+    let fzp = 'NULL::float8';
     if (fuzzy) {
-      fz = `, (SELECT coalesce(array_agg(ident), '{}') AS idents FROM (
-                SELECT ident FROM signature_idents WHERE ident % lower(${qp})
-                ORDER BY similarity(ident, lower(${qp})) DESC, ident LIMIT 20) v) AS fz`;
-      arms.push(`s.idents && fz.idents`);
-      similarity = `CASE WHEN s.idents && fz.idents THEN word_similarity(lower(${qp}), lower(s.frames_text)) ELSE 0 END`;
+      // The nearest identifiers with their similarity, computed once (20 rows), not per signature.
+      fz = `fz AS MATERIALIZED (
+              SELECT ident, similarity(ident, lower(${qp}))::float8 AS sim FROM signature_idents
+              WHERE ident % lower(${qp}) ORDER BY sim DESC, ident LIMIT 20),
+            fza AS (SELECT coalesce(array_agg(ident), '{}') AS idents FROM fz),`;
+      fzFrom = ', fza';
+      arms.push(`s.idents && fza.idents`);
+      fzp = `CASE WHEN s.idents && fza.idents THEN (SELECT max(fz.sim) FROM fz WHERE fz.ident = ANY (s.idents)) END`;
     }
     where.push(`(${arms.join(' OR ')})`);
-    // Cheap terms only (array overlap, a stored guilty frame, one ts_rank): every candidate is
-    // scored before the top of the list is known.
-    const score = `(
-        CASE WHEN s.idents && ${ip}::text[] THEN 2.0 ELSE 0 END
-      + CASE WHEN cardinality(${ip}::text[]) > 1 AND s.idents @> ${ip}::text[] THEN 1.0 ELSE 0 END
-      + CASE WHEN s.guilty = ANY(${ip}::text[]) THEN 1.0 ELSE 0 END
-      + CASE WHEN s.search @@ andq THEN 1.0 ELSE 0 END
-      + ts_rank(s.search, anyq)
-      + ${similarity})`;
-    // Rank ids first, then read the full rows of one page only.
-    const rows: SignatureRow[] = await db.query(
-      `WITH ranked AS (
-         SELECT s.id, ${score} AS score, s.updated_at, s.created_at, s.title, count(*) OVER () AS total
-         FROM signatures s, websearch_to_tsquery('english', ${qp}) AS andq, ${anyq} AS anyq${fz}
-         WHERE ${where.join(' AND ')}
-         ORDER BY ${order} LIMIT ${p(f.limit)} OFFSET ${p(offset)})
-       SELECT ${SIGNATURE_COLUMNS}, r.score, r.total
-       FROM ranked r JOIN signatures s ON s.id = r.id
+    const limitP = p(f.limit);
+    const offsetP = p(offset);
+    const cOrder = order.replace(/\bs\./g, 'c.');
+    // Rank ids first over narrow rows (id, score, sort keys), count them once, then read the
+    // full rows of one page only. The count comes from the same materialised candidate set, so
+    // `total` is exact whatever the page.
+    const scored = `(SELECT c.*, c.base + coalesce(c.fzp, 0) AS score FROM cand c)`;
+    let page = `SELECT c.id, c.score FROM ${scored} c ORDER BY ${cOrder} LIMIT ${limitP} OFFSET ${offsetP}`;
+    if (fuzzy && sort === 'relevance') {
+      // The similarity term proper (word_similarity of the query over the frame text, as the
+      // ranking always had) costs tens of µs a row: only the best candidates by the stand-in
+      // (150 more than the page needs) get it; the page is taken from them.
+      const depth = p(offset + f.limit + 150);
+      page = `SELECT c.id, c.score FROM (
+                SELECT c.id, c.base + CASE WHEN c.fzp IS NULL THEN 0
+                         ELSE word_similarity(lower(${qp}), lower(s.frames_text))::float8 END AS score,
+                       c.updated_at, c.created_at, c.title
+                FROM (SELECT * FROM ${scored} c ORDER BY ${cOrder} LIMIT ${depth}) c
+                JOIN signatures s ON s.id = c.id) c
+              ORDER BY ${cOrder} LIMIT ${limitP} OFFSET ${offsetP}`;
+    }
+    const rows: (SignatureRow & { n: string })[] = await db.query(
+      `WITH ${fz} cand AS MATERIALIZED (
+         SELECT s.id, ${base} AS base, ${fzp} AS fzp, s.updated_at, s.created_at, s.title
+         FROM signatures s, websearch_to_tsquery('english', ${qp}) AS andq, ${anyq} AS anyq${fzFrom}
+         WHERE ${where.join(' AND ')}),
+       page AS (${page})
+       SELECT ${SIGNATURE_COLUMNS}, r.score, t.n
+       FROM (SELECT count(*) AS n FROM cand) t
+       LEFT JOIN page r ON true
+       LEFT JOIN signatures s ON s.id = r.id
        ORDER BY ${order.replace('score', 'r.score')}`,
       params,
     );
-    let total = rows.length > 0 ? Number(rows[0].total) : 0;
-    if (rows.length === 0 && f.page > 1) {
-      // Past the last page: the window count saw no rows, so count separately.
-      const c: { n: string }[] = await db.query(
-        `SELECT count(*) AS n FROM signatures s, websearch_to_tsquery('english', ${qp}) AS andq, ${anyq} AS anyq${fz}
-         WHERE ${where.join(' AND ')}`,
-        params.slice(0, -2),
-      );
-      total = Number(c[0].n);
-    }
-    return { items: await this.withChildren(db, rows), total };
+    const total = rows.length > 0 ? Number(rows[0].n) : 0;
+    const found = rows.filter((r) => r.id !== null);
+    return { items: await this.withChildren(db, found), total };
   }
 
   /**
