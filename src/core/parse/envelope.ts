@@ -27,6 +27,18 @@ const CALLER = /^\[ {0,7}([TC]\d{1,8})\]/;
 
 /** Strips one line's envelope. `line` must not contain `\n`. */
 export function stripEnvelope(line: string): { text: string; caller: string | null; time: number | null } {
+  const text = stripInto(line, scratch);
+  return { text, caller: scratch.caller, time: scratch.time };
+}
+
+/** Caller id and timestamp of the line last stripped (reused: no object per line). */
+interface EnvelopeFields {
+  caller: string | null;
+  time: number | null;
+}
+const scratch: EnvelopeFields = { caller: null, time: null };
+
+function stripInto(line: string, out: EnvelopeFields): string {
   let s = line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line;
   if (s.endsWith('\r')) s = s.slice(0, -1);
   let caller: string | null = null;
@@ -74,7 +86,9 @@ export function stripEnvelope(line: string): { text: string; caller: string | nu
       }
     }
   }
-  return { text: s, caller, time };
+  out.caller = caller;
+  out.time = time;
+  return s;
 }
 
 /** Splits the input on LF (CRLF and lone CR tolerated) and strips every line's envelope. */
@@ -101,10 +115,9 @@ export function prepareLines(input: string): PreparedLines {
     if (end === n) break;
   }
   function push(line: string): void {
-    const e = stripEnvelope(line);
-    texts.push(e.text);
-    callers.push(e.caller);
-    times.push(e.time);
+    texts.push(stripInto(line, scratch));
+    callers.push(scratch.caller);
+    times.push(scratch.time);
   }
   return { texts, callers, times, truncatedLines };
 }

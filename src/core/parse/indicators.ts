@@ -71,7 +71,48 @@ export function matchPoisonWord(hex: string, family: 'kernel' | 'userspace' = 'k
   return { name: fill.name, base: '0x' + base, offset: off, meaning: fill.meaning };
 }
 
-const HEX_WORD = /(?<![\w+])(?:0x)?([0-9a-fA-F]{16}|[0-9a-fA-F]{8})(?![\w])/g;
+// A hex word is what /(?<![\w+])(?:0x)?([0-9a-fA-F]{16}|[0-9a-fA-F]{8})(?!\w)/g finds: exactly 8
+// or 16 hex digits, optionally after `0x`, not preceded by a word character or `+` (frame
+// offsets) and not followed by a word character. Scanned by hand: the lookbehind regex was the
+// parser's most expensive step.
+let hexWordStart = 0;
+let hexWordEnd = 0;
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+function isHexChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+/** Index of the next hex word at or after `from` (its digits in hexWordStart..hexWordEnd), or -1. */
+function nextHexWord(line: string, from: number): number {
+  const n = line.length;
+  let i = from;
+  while (i < n) {
+    const prev = i > 0 ? line.charCodeAt(i - 1) : 32;
+    if (isWordChar(prev) || prev === 43 /* + */) {
+      // Inside a word: no match can start before its end.
+      while (i < n && isWordChar(line.charCodeAt(i))) i++;
+      // line[i] ends the word; the earliest possible start is the character after it.
+      if (i < n) i++;
+      continue;
+    }
+    let j = i;
+    if (line.charCodeAt(i) === 48 && line.charCodeAt(i + 1) === 120 /* 0x */) j = i + 2;
+    let k = j;
+    while (k < n && isHexChar(line.charCodeAt(k))) k++;
+    const len = k - j;
+    if ((len === 16 || len === 8) && (k >= n || !isWordChar(line.charCodeAt(k)))) {
+      hexWordStart = j;
+      hexWordEnd = k;
+      return i;
+    }
+    i++;
+  }
+  return -1;
+}
 const REGISTER_BEFORE = /(?:^|\s)([A-Za-z][A-Za-z0-9]{0,3}) ?: ?$/;
 const STRUCT_FIELD = /^\s{0,64}([A-Za-z_][\w[\]]{0,64}) = (?:0x[0-9a-fA-F]{1,16}|\{|-?\d)/;
 const STRUCT_OPEN =
@@ -102,7 +143,7 @@ export function scanPoison(
   };
   for (let i = start; i < end && out.length < MAX_POISON_INDICATORS; i++) {
     const line = texts[i];
-    if (line.length < 80) {
+    if (line.length < 80 && (line.includes('}') || line.includes('{'))) {
       const t = line.trim();
       if (t === '}' || t === '},') {
         if (path.length > 0) path.pop();
@@ -119,24 +160,29 @@ export function scanPoison(
       path.length = 0;
       continue;
     }
-    const open = STRUCT_OPEN.exec(line);
+    const open = line.charCodeAt(line.length - 1) === 123 /* { */ ? STRUCT_OPEN.exec(line) : null;
     if (open) {
       path.push(open[1] ?? open[2]);
       continue;
     }
     // Instruction bytes (`Code:`) are not data: int3 padding is 0xcc, and so on.
-    const trimmed = line.trimStart();
-    if (trimmed.startsWith('Code: ')) continue;
-    const dump = HEX_DUMP_LINE.exec(line);
+    let lead = 0;
+    while (lead < line.length && isSpace(line.charCodeAt(lead))) lead++;
+    if (line.startsWith('Code: ', lead)) continue;
+    // Hex words and dump bytes need a run of 8 hex digits or 8 two-digit groups: most frame and
+    // text lines have neither and skip the regexes below.
+    const runs = hexRuns(line);
+    if (runs === 0) continue;
+    const dump = runs & 2 ? HEX_DUMP_LINE.exec(line) : null;
     if (dump) {
       scanByteRun(dump[2] ?? dump[4], (dump[1] ?? '').trim(), family, add);
       continue;
     }
+    if ((runs & 1) === 0) continue;
     const field = STRUCT_FIELD.exec(line);
-    HEX_WORD.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = HEX_WORD.exec(line)) !== null) {
-      const hex = m[1].toLowerCase();
+    for (let at = nextHexWord(line, 0); at >= 0; at = nextHexWord(line, hexWordEnd)) {
+      const m = { index: at };
+      const hex = line.slice(hexWordStart, hexWordEnd).toLowerCase();
       const pm = matchPoisonWord(hex, family);
       if (!pm) continue;
       let where = 'text';
@@ -147,12 +193,54 @@ export function scanPoison(
         const before = REGISTER_BEFORE.exec(line.slice(Math.max(0, m.index - 12), m.index));
         if (before && KNOWN_REGISTERS.test(before[1])) where = 'register ' + before[1].toUpperCase();
         else if (/address|addr |CR2|at virtual/.test(line.slice(0, m.index))) where = 'fault address';
-        else if (/^[0-9a-f]{8,16}: /.test(trimmed)) where = 'memory dump';
+        else if (/^[0-9a-f]{8,16}: /.test(line.trimStart())) where = 'memory dump';
         else if (/->next|->prev|next=|prev=|list_/.test(line)) where = 'list pointer';
       }
       add('0x' + hex, pm, where);
     }
   }
+  return out;
+}
+
+/** The characters String.prototype.trimStart removes that can occur in a log line. */
+function isSpace(c: number): boolean {
+  return (
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    c === 0xa0 ||
+    c === 0xfeff ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
+}
+
+/**
+ * Bit 1: the line has a run of at least 8 hex digits (a candidate hex word). Bit 2: it has at
+ * least 8 two-digit hex groups separated by single spaces (a candidate dump row).
+ */
+function hexRuns(line: string): number {
+  let run = 0;
+  let groups = 0;
+  let out = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    const hex = (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+    if (hex) {
+      run++;
+      if (run >= 8) out |= 1;
+      continue;
+    }
+    if (run === 2 && c === 32) {
+      if (++groups >= 7) out |= 2;
+    } else if (c !== 32 || run !== 2) groups = 0;
+    run = 0;
+  }
+  if (run === 2 && groups >= 7) out |= 2;
   return out;
 }
 
@@ -236,27 +324,43 @@ const USERCOPY_OBJECT = /from SLUB object '([\w:.()-]{1,64})'/;
 /** Slab caches and object sizes named by kernel report lines. */
 export function collectSlabFacts(line: string, caches: Set<string>, sizes: Set<number>): void {
   if (line.length < 12) return;
-  let m = KASAN_CACHE.exec(line);
-  if (m) {
-    caches.add(m[1]);
-    sizes.add(Number(m[2]));
+  // Each pattern holds a literal; test it with indexOf before running the regex.
+  let m: RegExpExecArray | null;
+  if (line.includes('the cache ')) {
+    m = KASAN_CACHE.exec(line);
+    if (m) {
+      caches.add(m[1]);
+      sizes.add(Number(m[2]));
+    }
   }
-  m = REGION.exec(line);
-  if (m) sizes.add(Number(m[1]));
-  m = KFENCE_OBJECT.exec(line);
-  if (m) {
-    sizes.add(Number(m[1]));
-    caches.add(m[2]);
+  if (line.includes('-byte region')) {
+    m = REGION.exec(line);
+    if (m) sizes.add(Number(m[1]));
   }
-  m = SLUB_BUG.exec(line);
-  if (m) caches.add(m[1]);
-  m = WRONG_CACHE.exec(line);
-  if (m) {
-    caches.add(m[1]);
-    caches.add(m[2]);
+  if (line.includes(', cache=')) {
+    m = KFENCE_OBJECT.exec(line);
+    if (m) {
+      sizes.add(Number(m[1]));
+      caches.add(m[2]);
+    }
   }
-  m = KMEMLEAK_SIZE.exec(line);
-  if (m) sizes.add(Number(m[1]));
-  m = USERCOPY_OBJECT.exec(line);
-  if (m) caches.add(m[1]);
+  if (line.startsWith('BUG ')) {
+    m = SLUB_BUG.exec(line);
+    if (m) caches.add(m[1]);
+  }
+  if (line.includes('Wrong slab cache')) {
+    m = WRONG_CACHE.exec(line);
+    if (m) {
+      caches.add(m[1]);
+      caches.add(m[2]);
+    }
+  }
+  if (line.startsWith('unreferenced object')) {
+    m = KMEMLEAK_SIZE.exec(line);
+    if (m) sizes.add(Number(m[1]));
+  }
+  if (line.includes('from SLUB object')) {
+    m = USERCOPY_OBJECT.exec(line);
+    if (m) caches.add(m[1]);
+  }
 }
