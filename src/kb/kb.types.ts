@@ -56,6 +56,8 @@ export interface SignatureView {
   fixes: FixView[];
   notes: NoteView[];
   references: ReferenceView[];
+  /** How often dumps of this bug were submitted (repeats counted) and when last. */
+  seen: { count: number; lastSeenAt: string | null };
   /** Search relevance, only when the list was searched with `q`. */
   score?: number;
 }

@@ -333,43 +333,49 @@ export class SignaturesRepository {
   private async withChildren(db: Queryable, rows: SignatureRow[]): Promise<SignatureView[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const [fixes, notes, refs] = await Promise.all([
-      db.query(
-        `SELECT id, signature_id, kind, ref, url, description, fixed_in FROM signature_fixes
+    // One after another: inside a transaction they share one client, which runs one query at a time.
+    const fixes = await (db.query(
+      `SELECT id, signature_id, kind, ref, url, description, fixed_in FROM signature_fixes
          WHERE signature_id = ANY($1::uuid[]) ORDER BY signature_id, position, created_at`,
-        [ids],
-      ) as Promise<
-        {
-          id: string;
-          signature_id: string;
-          kind: Fix['kind'];
-          ref: string;
-          url: string | null;
-          description: string | null;
-          fixed_in: string | null;
-        }[]
-      >,
-      db.query(
-        `SELECT id, signature_id, body, author, created_at FROM signature_notes
+      [ids],
+    ) as Promise<
+      {
+        id: string;
+        signature_id: string;
+        kind: Fix['kind'];
+        ref: string;
+        url: string | null;
+        description: string | null;
+        fixed_in: string | null;
+      }[]
+    >);
+    const notes = await (db.query(
+      `SELECT id, signature_id, body, author, created_at FROM signature_notes
          WHERE signature_id = ANY($1::uuid[]) ORDER BY signature_id, position, created_at`,
-        [ids],
-      ) as Promise<
-        { id: string; signature_id: string; body: string; author: string | null; created_at: Date }[]
-      >,
-      db.query(
-        `SELECT id, signature_id, kind, url, title FROM signature_references
+      [ids],
+    ) as Promise<
+      { id: string; signature_id: string; body: string; author: string | null; created_at: Date }[]
+    >);
+    const refs = await (db.query(
+      `SELECT id, signature_id, kind, url, title FROM signature_references
          WHERE signature_id = ANY($1::uuid[]) ORDER BY signature_id, position`,
-        [ids],
-      ) as Promise<
-        {
-          id: string;
-          signature_id: string;
-          kind: Reference['kind'];
-          url: string | null;
-          title: string | null;
-        }[]
-      >,
-    ]);
+      [ids],
+    ) as Promise<
+      {
+        id: string;
+        signature_id: string;
+        kind: Reference['kind'];
+        url: string | null;
+        title: string | null;
+      }[]
+    >);
+    // How often and when each was last seen: the dumps matched to it (repeats counted).
+    const seen: { signature_id: string; count: number; last_seen_at: Date }[] = await db.query(
+      `SELECT signature_id, sum(occurrences)::int AS count, max(last_seen_at) AS last_seen_at FROM dumps
+       WHERE signature_id = ANY($1::uuid[]) GROUP BY signature_id`,
+      [ids],
+    );
+    const seenBy = new Map(seen.map((x) => [x.signature_id, x]));
     const group = <T extends { signature_id: string }>(list: T[]) => {
       const m = new Map<string, T[]>();
       for (const x of list) {
@@ -419,6 +425,10 @@ export class SignaturesRepository {
           url: x.url,
           title: x.title,
         })),
+        seen: {
+          count: seenBy.get(r.id)?.count ?? 0,
+          lastSeenAt: iso(seenBy.get(r.id)?.last_seen_at ?? null),
+        },
       };
       if (r.score !== undefined) view.score = Math.round(Number(r.score) * 1000) / 1000;
       return view;

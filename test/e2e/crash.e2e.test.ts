@@ -300,6 +300,9 @@ describe('crash routes: dumps, repeats, buckets, promotion, re-matching', () => 
     assert.equal(promoted.body.bucket.signatureId, sigId);
     const labelled = await t.http.get(`/api/v1/dumps?signature=${sigId}`).set(reader).expect(200);
     assert.equal(labelled.body.total, 3);
+    const sig = await t.http.get(`/api/v1/signatures/${sigId}`).set(reader).expect(200);
+    assert.equal(sig.body.seen.count, 3, 'the signature shows how often it was seen');
+    assert.equal(sig.body.seen.lastSeenAt, labelled.body.items[0].lastSeenAt);
     const next = await t.http
       .post('/api/v1/match')
       .set(reader)
