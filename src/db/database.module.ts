@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
+import { EmbeddedMaintenance } from './embedded-maintenance.service';
 
 /** Compiled migrations live in dist/migrations; this file is dist/src/db/database.module.js. */
 export const MIGRATIONS_GLOB = join(__dirname, '..', '..', 'migrations', '*.js');
@@ -29,6 +30,8 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       imports: [TypeOrmModule.forRoot(typeOrmOptions(url, config.dbPoolSize))],
+      providers: [EmbeddedMaintenance],
+      exports: [EmbeddedMaintenance],
     };
   }
 }

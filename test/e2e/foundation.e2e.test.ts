@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, loadAppConfig } from '../../src/config/app-config';
+import { EmbeddedMaintenance } from '../../src/db/embedded-maintenance.service';
 import { ADMIN_KEY, createTestApp, keyWithScopes, type TestApp } from '../support/app';
 import { freePort, spawnService, waitHealthy } from '../support/process';
 
@@ -276,3 +277,22 @@ describe(
     });
   },
 );
+
+describe('foundation: embedded maintenance', () => {
+  test('VACUUM ANALYZE runs on the database (PGlite has no autovacuum)', async () => {
+    const t = await createTestApp();
+    try {
+      const ms = await t.app.get(EmbeddedMaintenance).vacuum();
+      assert.ok(ms >= 0, 'vacuum succeeded');
+      const { DataSource } = await import('typeorm');
+      const [row] = await t.app
+        .get(DataSource)
+        .query(
+          `SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL AS ok FROM pg_stat_user_tables WHERE relname = 'api_keys'`,
+        );
+      assert.equal(row.ok, true, 'api_keys was vacuumed and analysed');
+    } finally {
+      await t.close();
+    }
+  });
+});
