@@ -1,6 +1,7 @@
 // Shapes the knowledge base answers with and exchanges in bundles. Fix follows API.md
 // exactly (plus an `id` where it is a stored row, which API.md allows by adding).
 import type { CrashKind, Fix, SignatureMatcher } from '../core/types';
+import type { SignatureChange } from '../crash/signature-feed';
 
 export const SIGNATURE_STATUSES = ['open', 'fixed', 'wontfix', 'duplicate'] as const;
 export type SignatureStatus = (typeof SIGNATURE_STATUSES)[number];
@@ -93,15 +94,8 @@ export interface ImportSummary {
   keys: { created: string[]; updated: string[] };
 }
 
-/** What the matcher's in-memory index needs of a signature. */
-export interface IndexFeedRow {
-  id: string;
-  title: string;
-  matcher: SignatureMatcher;
-  fixes: Fix[];
-  notes: string[];
-  deleted: boolean;
-}
+/** What the matcher's in-memory index needs of a signature (the crash module's feed shape). */
+export type IndexFeedRow = SignatureChange;
 
 export interface IndexFeed {
   /** The highest change_seq seen (as a string: bigint), or null when there are no signatures. */

@@ -1,7 +1,5 @@
 // One canonical form for a stored matcher, so that the same matcher written twice (by the API,
 // an import, or the seed) compares equal and an idempotent import really changes nothing.
-import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
 import type { SignatureMatcher } from '../core/types';
 import type { FieldError } from '../http/problem';
 import { ValidationFailed } from '../http/validation';
@@ -67,29 +65,4 @@ export function stableStringify(v: unknown): string {
       .join(',')}}`;
   }
   return JSON.stringify(v ?? null);
-}
-
-function flatten(errors: ValidationError[], parent = ''): FieldError[] {
-  const out: FieldError[] = [];
-  for (const e of errors) {
-    const field = parent ? `${parent}.${e.property}` : e.property;
-    if (e.constraints) out.push({ field, messages: Object.values(e.constraints) });
-    if (e.children?.length) out.push(...flatten(e.children, field));
-  }
-  return out;
-}
-
-/** class-validator on input that did not come through a @Body() DTO (dump fields, seed files). */
-export function validatePlain<T extends object>(
-  cls: new () => T,
-  plain: unknown,
-  opts: { forbidUnknown?: boolean } = {},
-): T {
-  const instance = plainToInstance(cls, plain);
-  const errors = validateSync(instance as object, {
-    whitelist: true,
-    forbidNonWhitelisted: opts.forbidUnknown ?? true,
-  });
-  if (errors.length > 0) throw new ValidationFailed(flatten(errors));
-  return instance;
 }

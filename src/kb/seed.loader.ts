@@ -13,7 +13,7 @@ import { ValidationFailed } from '../http/validation';
 import { ImportExportService, fromDto } from './import-export.service';
 import { BundleSignatureDto } from './kb.dto';
 import type { BundleSignature, ImportSummary } from './kb.types';
-import { validatePlain } from './matcher';
+import { validateFields } from '../http/validate-fields';
 
 /**
  * The seed directory: found by walking up from this file (dist/src/kb in a build, src/kb under
@@ -61,7 +61,7 @@ export function readSeed(dir: string): SeedReadResult {
           : {};
       const matcher = { ...derived, ...overrides, frames: overrides.frames ?? derived.frames ?? [] };
       // Seed files carry `sources` and may carry fields this version does not store: ignore those.
-      const dto = validatePlain(
+      const dto = validateFields(
         BundleSignatureDto,
         { ...raw, key: raw.key ?? folder, matcher },
         { forbidUnknown: false },

@@ -17,7 +17,8 @@ import type { Fix, SignatureMatcher } from '../core/types';
 import type { SignatureChange, SignatureFeed, SignatureFromDumpWriter } from '../crash/signature-feed';
 import { CreateSignatureDto, FromDumpFieldsDto, UpdateSignatureDto } from './kb.dto';
 import type { IndexFeed, Reference, SignatureView } from './kb.types';
-import { checkMatcher, normalizeMatcher, validatePlain } from './matcher';
+import { validateFields } from '../http/validate-fields';
+import { checkMatcher, normalizeMatcher } from './matcher';
 import { SignaturesRepository, type Queryable, type SearchFilters } from './signatures.repository';
 
 const UNIQUE_VIOLATION = '23505';
@@ -233,7 +234,7 @@ export class SignaturesService implements SignatureFeed, SignatureFromDumpWriter
     fields: Record<string, unknown>,
     by: string | null,
   ): Promise<SignatureView> {
-    const input = validatePlain(FromDumpFieldsDto, fields);
+    const input = validateFields(FromDumpFieldsDto, fields);
     const parsed = parseDump(content);
     if (parsed.kind === 'unknown' || parsed.frames.length === 0) {
       const why = parsed.notes.length > 0 ? ` (${parsed.notes.slice(0, 3).join('; ')})` : '';

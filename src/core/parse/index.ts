@@ -1,5 +1,5 @@
 // The parser entry point: any text in, one ParsedDump out. Never throws; linear in the input.
-import type { Indicators, ParsedDump, ParsedReport } from '../types';
+import type { ParsedDump, ParsedReport } from '../types';
 import { computeFingerprint } from '../fingerprint';
 import type { ReportCandidate } from './candidate';
 import { bootOf, markSecondaries, type ChainInput } from './chain';
@@ -7,33 +7,14 @@ import { scanCrashSessions } from './crash-utility';
 import { MAX_LINE_CHARS, prepareLines, type PreparedLines } from './envelope';
 import { scanPoison } from './indicators';
 import { scanKernelReports, type KernelCandidate } from './kernel';
+import { emptyReport } from './empty';
 import { scanUserspaceReports } from './userspace/index';
 
 export { prepareLines, stripEnvelope } from './envelope';
 export { normaliseKernelFunction, parseKernelFrame } from './frames';
 export { matchPoisonWord, classifyFaultAddress, scanPoison } from './indicators';
 
-function emptyIndicators(): Indicators {
-  return { poisonValues: [], slabCaches: [], objectSizes: [], faultAddress: null, shadowCodes: [] };
-}
-
-export function emptyReport(notes: string[] = []): ParsedReport {
-  return {
-    format: 'unknown',
-    title: null,
-    kind: 'unknown',
-    headline: null,
-    access: null,
-    frames: [],
-    guiltyFrame: null,
-    state: [],
-    indicators: emptyIndicators(),
-    environment: {},
-    secondaryOf: null,
-    notes,
-    fingerprint: null,
-  };
-}
+export { emptyReport };
 
 export function parseDump(text: string): ParsedDump {
   try {
@@ -41,7 +22,7 @@ export function parseDump(text: string): ParsedDump {
   } catch (err) {
     // A parser bug must not become a 500: degrade to "nothing recognised" and say so.
     const msg = err instanceof Error ? err.message : String(err);
-    return { ...emptyReport([`parser error: ${msg.slice(0, 200)}`]), reports: [] };
+    return { ...emptyReport('unknown', [`parser error: ${msg.slice(0, 200)}`]), reports: [] };
   }
 }
 
@@ -78,7 +59,7 @@ function parseDumpUnsafe(text: string): ParsedDump {
   if (lines.truncatedLines > 0)
     notes.push(`${lines.truncatedLines} line(s) longer than ${MAX_LINE_CHARS} characters were cut`);
   if (reports.length === 0) {
-    const top = emptyReport(notes);
+    const top = emptyReport('unknown', notes);
     top.indicators.poisonValues = scanPoison(lines.texts, 0, lines.texts.length);
     return { ...top, reports: [] };
   }

@@ -1,7 +1,7 @@
 // Frame lines, function-name normalisation, the skip list and ClusterFuzz-style state, shared by
 // every user-space parser. All regexes are anchored literals with bounded quantifiers and lines
 // are capped first, so each line costs O(its capped length).
-import type { FaultAddress, Frame, ParsedReport, ReportFormat } from '../../types';
+import type { FaultAddress, Frame } from '../../types';
 import { FRAME_SKIP_RULES } from './rules';
 
 /** Longest line prefix any rule looks at: pasted minified blobs must not cost quadratic time. */
@@ -214,23 +214,7 @@ export function stackOverflowState(frames: readonly Frame[]): StateResult {
   return { state, guiltyFrame: base.guiltyFrame, notes: base.notes };
 }
 
-export function emptyReport(format: ReportFormat): ParsedReport {
-  return {
-    format,
-    title: null,
-    kind: 'unknown',
-    headline: null,
-    access: null,
-    frames: [],
-    guiltyFrame: null,
-    state: [],
-    indicators: { poisonValues: [], slabCaches: [], objectSizes: [], faultAddress: null, shadowCodes: [] },
-    environment: {},
-    secondaryOf: null,
-    notes: [],
-    fingerprint: null,
-  };
-}
+export { emptyReport } from '../empty';
 
 /** `<headline> in <guilty function>`; the headline alone when no frame names the bug. */
 export function makeTitle(
