@@ -240,7 +240,7 @@ describe(
   'foundation: the real process',
   { skip: usingServer ? 'embedded data directory only' : false },
   () => {
-    test('SIGTERM stops cleanly and a restart on the same data directory keeps the data', async () => {
+    test('SIGTERM stops cleanly, finishes the request in flight, and a restart on the same data directory keeps the data', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'crashkb-restart-'));
       try {
         const env = {
@@ -269,6 +269,26 @@ describe(
           body.items.map((k) => k.name),
           ['survivor'],
         );
+        // A request in flight when SIGTERM arrives is finished, not cut off, and what it stored stays.
+        const big = 'BUG: KASAN: slab-use-after-free in widget_free+0x1/0x2\n' + 'x'.repeat(3 * 1024 * 1024);
+        const inFlight = fetch(`${svc.baseUrl}/api/v1/dumps`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'text/plain' },
+          body: big,
+        });
+        await new Promise((r) => setTimeout(r, 150));
+        svc.child.kill('SIGTERM');
+        const answered = await inFlight;
+        assert.equal(answered.status, 201);
+        const { id } = (await answered.json()) as { id: string };
+        assert.equal(await svc.exited, 0, svc.output());
+        svc = spawnService(env, await freePort());
+        await waitHealthy(svc);
+        const stored = await fetch(`${svc.baseUrl}/api/v1/dumps/${id}`, {
+          headers: { authorization: `Bearer ${ADMIN_KEY}` },
+        });
+        assert.equal(stored.status, 200);
+        assert.equal(((await stored.json()) as { content: string }).content.length, big.length);
         svc.child.kill('SIGINT');
         assert.equal(await svc.exited, 0, svc.output());
       } finally {
