@@ -11,6 +11,7 @@ import { HealthModule } from './health/health.module';
 import { KbModule } from './kb/kb.module';
 import { CrashModule } from './crash/crash.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { UiModule } from './ui/ui.module';
 import { ProblemFilter } from './http/problem.filter';
 import { assignRequestId } from './http/request-id';
 
@@ -43,6 +44,7 @@ export class AppModule {
         KbModule,
         CrashModule,
         WebhooksModule,
+        UiModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
