@@ -4,7 +4,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ApiKey, type Scope } from './api-key.entity';
-import type { Principal } from './principal';
+import { BOOTSTRAP_ADMIN_ID, type Principal } from './principal';
 
 // Keys are 32 random bytes, so a plain SHA-256 is enough to store them safely
 // (no dictionary to resist), and it lets us look a key up by its hash in one query.
@@ -86,7 +86,7 @@ export class ApiKeysService {
   async authenticate(presented: string): Promise<Principal | null> {
     const hash = hashKey(presented);
     if (this.adminKeyHash && timingSafeEqual(this.adminKeyHash, Buffer.from(hash, 'hex'))) {
-      return { keyId: 'bootstrap-admin', name: 'CRASHKB_ADMIN_KEY', scopes: ['admin'] };
+      return { keyId: BOOTSTRAP_ADMIN_ID, name: 'CRASHKB_ADMIN_KEY', scopes: ['admin'] };
     }
     const row = await this.keys.findOne({ where: { keyHash: hash, revokedAt: IsNull() } });
     if (!row) return null;

@@ -1,5 +1,8 @@
 import type { Scope } from './api-key.entity';
 
+/** The principal id of CRASHKB_ADMIN_KEY (it has no api_keys row). */
+export const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
+
 /** Who is calling: set on the request by the API key guard. */
 export interface Principal {
   /** The api_keys row id, or `bootstrap-admin` for CRASHKB_ADMIN_KEY. */
