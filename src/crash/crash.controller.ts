@@ -20,6 +20,8 @@ import { ListBucketsQuery, ListDumpsQuery, PromoteBucketDto, SubmitFields } from
 import { CrashService } from './crash.service';
 import { PromotionService } from './promotion.service';
 
+const SUBMIT_FIELDS = new Set(['source', 'host', 'collectedAt', 'metadata']);
+
 const DUMP_BODY = {
   schema: {
     oneOf: [
@@ -79,8 +81,13 @@ export class CrashController {
   @ApiBody(DUMP_BODY)
   async submit(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const { content, fields } = readDumpBody(req);
-    const meta = validateFields(SubmitFields, fields);
-    const result = await this.crash.submit(content, { ...meta, source: meta.source ?? 'api' });
+    // Known fields are checked; any other field a bot sends is kept in metadata, not refused.
+    const meta = validateFields(SubmitFields, fields, { forbidUnknown: false });
+    const extra = Object.fromEntries(Object.entries(fields).filter(([k]) => !SUBMIT_FIELDS.has(k)));
+    const metadata = Object.keys(extra).length
+      ? { ...extra, ...(meta.metadata ?? {}) }
+      : (meta.metadata ?? null);
+    const result = await this.crash.submit(content, { ...meta, metadata, source: meta.source ?? 'api' });
     res.status(result.created ? HttpStatus.CREATED : HttpStatus.OK);
     return result;
   }

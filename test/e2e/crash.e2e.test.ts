@@ -238,6 +238,15 @@ describe('crash routes: dumps, repeats, buckets, promotion, re-matching', () => 
       .send({ content: widgetUaf(0), collectedAt: 'yesterday' });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.errors[0].field, 'collectedAt');
+    // Fields the API does not name are kept as metadata, not refused.
+    const extra = await t.http
+      .post('/api/v1/dumps')
+      .set(bot)
+      .send({ content: widgetUaf(11), build: 'ci-4711', metadata: { rack: 3 } })
+      .expect(201);
+    const kept = await t.http.get(`/api/v1/dumps/${extra.body.id}`).set(reader).expect(200);
+    assert.deepEqual(kept.body.metadata, { build: 'ci-4711', rack: 3 });
+    assert.equal(kept.body.source, 'api');
   });
 
   test('unknown dumps of one bug share a bucket; buckets sort by count', async () => {
@@ -281,7 +290,7 @@ describe('crash routes: dumps, repeats, buckets, promotion, re-matching', () => 
     assert.equal(future.body.total, 0);
     const paged = await t.http.get('/api/v1/dumps?limit=2&page=2').set(reader).expect(200);
     assert.equal(paged.body.items.length, 2);
-    assert.equal(paged.body.total, 4);
+    assert.equal(paged.body.total, 5);
     await t.http.get('/api/v1/dumps?limit=1000').set(reader).expect(400);
     await t.http.get('/api/v1/dumps?kind=melted').set(reader).expect(400);
   });
