@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { parseDump } from '../core/parse';
 import type { Match, ParsedDump } from '../core/types';
@@ -35,6 +35,8 @@ export function contentHash(content: string): string {
 /** Use cases of the crash side: parse, match, submit, look dumps and buckets up. */
 @Injectable()
 export class CrashService {
+  private readonly logger = new Logger(CrashService.name);
+
   constructor(
     private readonly index: MatchIndexService,
     private readonly dumps: DumpsRepository,
@@ -51,7 +53,16 @@ export class CrashService {
 
   async submit(content: string, meta: SubmitMeta = {}): Promise<SubmitResult> {
     const seq = this.index.version ?? '0';
-    const { parsed, matches } = this.match(content);
+    const parsed = parseDump(content);
+    let matches: Match[] = [];
+    let judgedAt = seq;
+    try {
+      matches = this.index.match(parsed, content);
+    } catch (err) {
+      judgedAt = '0';
+      // A submitted dump is kept even if matching fails; re-matching will judge it again.
+      this.logger.error(`matching a submitted dump failed: ${(err as Error).message}`);
+    }
     const signatureId = knownSignature(matches);
     const { dump, bucket, inserted } = await this.dumps.upsert({
       contentHash: contentHash(content),
@@ -63,7 +74,7 @@ export class CrashService {
       host: meta.host ?? null,
       metadata: meta.metadata ?? null,
       collectedAt: meta.collectedAt ?? null,
-      matchedAtSeq: seq,
+      matchedAtSeq: judgedAt,
     });
     return {
       id: dump.id,
