@@ -2,7 +2,7 @@
 // at start-up unless CRASHKB_SEED=0. The matcher is derived from the example dump with the
 // same parser and deriveMatcher the service uses; signature.json's `matcher` fields override.
 // It goes through the import path, so loading twice changes nothing.
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseDump } from '../core/parse';
@@ -83,7 +83,7 @@ export function readSeed(dir: string): SeedReadResult {
 }
 
 @Injectable()
-export class SeedLoader implements OnApplicationBootstrap {
+export class SeedLoader implements OnModuleInit {
   private readonly logger = new Logger('Seed');
 
   constructor(
@@ -91,7 +91,9 @@ export class SeedLoader implements OnApplicationBootstrap {
     private readonly importer: ImportExportService,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  // At module init, so the seed is in before the match index loads (at bootstrap) and before
+  // the service answers its first request.
+  async onModuleInit(): Promise<void> {
     if (!this.config.seed) return;
     await this.load();
   }

@@ -408,3 +408,39 @@ describe('crash routes: two instances on one database', () => {
     assert.ok(elapsed < 1500, `took ${elapsed} ms`);
   });
 });
+
+describe('crash routes: the seed knowledge base', () => {
+  test('right after start-up the four founding dumps are recognised as their seed bugs', async () => {
+    const t = await createTestApp({ env: { CRASHKB_SEED: '1' } });
+    try {
+      const expected: Record<string, string> = {
+        'mlx5-dma-pool-uaf-crash-session.txt': 'linux-mlx5-dma-pool-uaf-on-reboot',
+        'ext4-inode-double-free-arm64-dmesg.txt': 'linux-ext4-inode-double-free-arm64',
+        'spdk-nvmf-rdma-heap-use-after-free.txt': 'spdk-nvmf-rdma-qpair-last-wqe-uaf',
+        'nanomq-tls-heap-use-after-free.txt': 'nanomq-tls-heap-use-after-free',
+      };
+      for (const [file, key] of Object.entries(expected)) {
+        const r = await t.http
+          .post('/api/v1/match')
+          .set(t.admin)
+          .set('content-type', 'text/plain')
+          .send(readFileSync(join(FIXTURES_DIR, 'seeds', file), 'utf8'))
+          .expect(200);
+        const confident = r.body.matches.filter((m: { verdict: string }) => m.verdict === 'match');
+        assert.equal(
+          confident.length,
+          1,
+          `${file}: ${JSON.stringify(r.body.matches.map((m: { title: string }) => m.title))}`,
+        );
+        const sig = await t.http
+          .get(`/api/v1/signatures/${confident[0].signatureId}`)
+          .set(t.admin)
+          .expect(200);
+        assert.equal(sig.body.key, key);
+        assert.ok(confident[0].fixes.length > 0, `${file}: the fixes come with the match`);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
