@@ -149,8 +149,8 @@ describe('no 500s on bad input', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), body, async ([method, path], b) => {
         const url = path.replace('SIG', sigId);
-        const res = await (t.http as unknown as Record<string, (u: string) => import('supertest').Test>)
-          [method](url)
+        const send = (t.http as unknown as Record<string, (u: string) => import('supertest').Test>)[method];
+        const res = await send(url)
           .set(t.admin)
           .set('content-type', 'application/json')
           .send(JSON.stringify(b));
