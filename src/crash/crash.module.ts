@@ -5,6 +5,7 @@ import { CrashService } from './crash.service';
 import { DumpsRepository } from './dumps.repository';
 import { FreshIndexInterceptor } from './fresh-index.interceptor';
 import { MatchIndexService } from './match-index.service';
+import { ParsePool } from './parse-pool.service';
 import { PromotionService } from './promotion.service';
 import { RematchService } from './rematch.service';
 
@@ -18,6 +19,7 @@ import { RematchService } from './rematch.service';
     CrashService,
     DumpsRepository,
     MatchIndexService,
+    ParsePool,
     PromotionService,
     RematchService,
     { provide: APP_INTERCEPTOR, useClass: FreshIndexInterceptor },

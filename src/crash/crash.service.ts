@@ -1,9 +1,9 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { parseDump } from '../core/parse';
 import type { Match, ParsedDump } from '../core/types';
 import { DumpsRepository, type BucketRow, type DumpFilter, type DumpRow } from './dumps.repository';
 import { MatchIndexService } from './match-index.service';
+import { ParsePool } from './parse-pool.service';
 
 export interface SubmitMeta {
   source?: string | null;
@@ -40,20 +40,21 @@ export class CrashService {
   constructor(
     private readonly index: MatchIndexService,
     private readonly dumps: DumpsRepository,
+    private readonly parser: ParsePool,
   ) {}
 
-  parse(content: string): ParsedDump {
-    return parseDump(content);
+  parse(content: string): Promise<ParsedDump> {
+    return this.parser.parse(content);
   }
 
-  match(content: string): { parsed: ParsedDump; matches: Match[] } {
-    const parsed = parseDump(content);
+  async match(content: string): Promise<{ parsed: ParsedDump; matches: Match[] }> {
+    const parsed = await this.parser.parse(content);
     return { parsed, matches: this.index.match(parsed, content) };
   }
 
   async submit(content: string, meta: SubmitMeta = {}): Promise<SubmitResult> {
     const seq = this.index.version ?? '0';
-    const parsed = parseDump(content);
+    const parsed = await this.parser.parse(content);
     let matches: Match[] = [];
     let judgedAt = seq;
     try {

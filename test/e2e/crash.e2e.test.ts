@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ParsePool } from '../../src/crash/parse-pool.service';
 import { RematchService } from '../../src/crash/rematch.service';
+import { parseDump } from '../../src/core/parse';
 import { FIXTURES_DIR } from '../support/paths';
 import { createTestApp, keyWithScopes, type TestApp } from '../support/app';
 import { asanUseAfterFree, kasanUseAfterFree, nullDeref } from '../support/dumps';
@@ -117,6 +119,22 @@ describe('crash routes: parse and match', () => {
     const nanomq = await parse('nanomq-tls-heap-use-after-free.txt');
     assert.equal(nanomq.kind, 'use-after-free');
     assert.match(nanomq.title, /^AddressSanitizer: heap-use-after-free in /);
+  });
+
+  test('a large dump is parsed on a worker thread, with the same result as inline', async () => {
+    const big = 'console noise line from a serial port\n'.repeat(40_000) + nvmeUaf(2);
+    assert.ok(big.length > 1024 * 1024);
+    const pool = t.app.get(ParsePool);
+    const before = pool.offloaded;
+    const r = await t.http
+      .post('/api/v1/parse')
+      .set(reader)
+      .set('content-type', 'text/plain')
+      .send(big)
+      .expect(200);
+    assert.equal(pool.offloaded, before + 1, 'went through the worker pool');
+    assert.equal(r.body.title, 'KASAN: slab-use-after-free Read in nvme_rdma_complete_rq');
+    assert.deepEqual(r.body, JSON.parse(JSON.stringify(parseDump(big))));
   });
 
   test('bad dump bodies are clear 4xx', async () => {
