@@ -1,6 +1,6 @@
 // Request shapes for the knowledge base. The global ValidationPipe turns every rejection into
 // a 400 that names the field (`matcher.patterns.0.pattern: ...`), so the rules live here.
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType, PickType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -314,70 +314,13 @@ export class CreateSignatureDto extends SignatureFieldsDto {
   notes?: string[];
 }
 
-export class UpdateSignatureDto {
+/** PATCH: any field of a signature; `fixes` and `references`, when sent, replace all of them. */
+export class UpdateSignatureDto extends PartialType(OmitType(CreateSignatureDto, ['key', 'notes'] as const)) {
   @ApiPropertyOptional({ description: 'The version read; or send it as If-Match. A stale one answers 409.' })
   @IsOptional()
   @IsInt()
   @Min(1)
   version?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Length(1, 300)
-  title?: string;
-
-  @ApiPropertyOptional({ enum: CRASH_KINDS })
-  @IsOptional()
-  @IsIn(CRASH_KINDS, { message: `kind must be one of ${CRASH_KINDS.join(', ')}` })
-  kind?: CrashKind;
-
-  @ApiPropertyOptional({ enum: SIGNATURE_STATUSES })
-  @IsOptional()
-  @IsIn(SIGNATURE_STATUSES, { message: `status must be one of ${SIGNATURE_STATUSES.join(', ')}` })
-  status?: SignatureStatus;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsUUID()
-  duplicateOf?: string | null;
-
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @IsString({ each: true })
-  @Length(1, 64, { each: true, message: 'each tag must be 1 to 64 characters' })
-  tags?: string[];
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(20_000)
-  summary?: string;
-
-  @ApiPropertyOptional({ type: MatcherDto })
-  @IsOptional()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => MatcherDto)
-  matcher?: MatcherDto;
-
-  @ApiPropertyOptional({ type: [FixDto], description: 'Replaces all fixes' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => FixDto)
-  fixes?: FixDto[];
-
-  @ApiPropertyOptional({ type: [ReferenceDto], description: 'Replaces all references' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => ReferenceDto)
-  references?: ReferenceDto[];
 }
 
 export class CreateNoteDto {
@@ -387,53 +330,19 @@ export class CreateNoteDto {
   body: string;
 }
 
-export class FromDumpFieldsDto {
-  @IsOptional()
-  @IsString()
-  @Length(1, 300)
-  title?: string;
-
-  @IsOptional()
-  @Matches(KEY_PATTERN, { message: 'key must be a slug: lower-case letters, digits, ".", "_" or "-"' })
-  key?: string;
-
-  @IsOptional()
-  @IsIn(SIGNATURE_STATUSES, { message: `status must be one of ${SIGNATURE_STATUSES.join(', ')}` })
-  status?: SignatureStatus;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(20_000)
-  summary?: string;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => FixDto)
-  fixes?: FixDto[];
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @Length(1, 100_000, { each: true, message: 'each note must be 1 to 100000 characters of markdown' })
-  notes?: string[];
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @IsString({ each: true })
-  @Length(1, 64, { each: true, message: 'each tag must be 1 to 64 characters' })
-  tags?: string[];
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => ReferenceDto)
-  references?: ReferenceDto[];
-}
+/** The fields that may come with a dump to /from-dump; the matcher is derived from the dump. */
+export class FromDumpFieldsDto extends PartialType(
+  PickType(CreateSignatureDto, [
+    'title',
+    'key',
+    'status',
+    'summary',
+    'fixes',
+    'notes',
+    'tags',
+    'references',
+  ] as const),
+) {}
 
 export class BundleSignatureDto extends SignatureFieldsDto {
   @ApiProperty({ example: 'linux-mlx5-dma-pool-uaf-on-reboot' })
