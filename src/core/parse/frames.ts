@@ -128,13 +128,9 @@ function frame(
   return f;
 }
 
-/** `func+0x1a/0x40 [mod]` as printed after `RIP: 0010:`, `pc : `, `PC is at`, `IP: [<..>]`. */
-const SYMBOL_WITH_OFFSET =
-  /(?<name>[A-Za-z_$][\w.$]{0,255})\+0x[0-9a-fA-F]{1,10}\/0x[0-9a-fA-F]{1,10}(?: \[(?<mod>[\w-]{1,64})[^\]]{0,70}\])?/;
-
-export function parseSymbolWithOffset(text: string, context: string | null): Frame | null {
-  const m = SYMBOL_WITH_OFFSET.exec(text.length > 600 ? text.slice(0, 600) : text);
-  if (!m?.groups) return null;
+/** A reliable frame from a match with a `name` group and an optional `mod` group. */
+function frameFromMatch(m: RegExpExecArray, context: string | null): Frame | null {
+  if (!m.groups) return null;
   return {
     function: normaliseKernelFunction(m.groups.name),
     raw: m[0],
@@ -142,6 +138,15 @@ export function parseSymbolWithOffset(text: string, context: string | null): Fra
     reliable: true,
     context,
   };
+}
+
+/** `func+0x1a/0x40 [mod]` as printed after `RIP: 0010:`, `pc : `, `PC is at`, `IP: [<..>]`. */
+const SYMBOL_WITH_OFFSET =
+  /(?<name>[A-Za-z_$][\w.$]{0,255})\+0x[0-9a-fA-F]{1,10}\/0x[0-9a-fA-F]{1,10}(?: \[(?<mod>[\w-]{1,64})[^\]]{0,70}\])?/;
+
+export function parseSymbolWithOffset(text: string, context: string | null): Frame | null {
+  const m = SYMBOL_WITH_OFFSET.exec(text.length > 600 ? text.slice(0, 600) : text);
+  return m ? frameFromMatch(m, context) : null;
 }
 
 const CRASH_BT_FRAME =
@@ -151,14 +156,7 @@ const CRASH_BT_FRAME =
 export function parseCrashBtFrame(trimmed: string, context: string | null): Frame | null {
   if (trimmed.charCodeAt(0) !== 35 /* # */) return null;
   const m = CRASH_BT_FRAME.exec(trimmed);
-  if (!m?.groups) return null;
-  return {
-    function: normaliseKernelFunction(m.groups.name),
-    raw: m[0],
-    module: m.groups.mod ?? null,
-    reliable: true,
-    context,
-  };
+  return m ? frameFromMatch(m, context) : null;
 }
 
 const CRASH_EXCEPTION_RIP = /^\[exception RIP: (?<name>[A-Za-z_$][\w.$]{0,255})(?:\+(?<off>\d{1,10}))?\]/;
@@ -168,12 +166,5 @@ const CRASH_PC =
 /** `[exception RIP: dma_pool_alloc+427]` or arm64 `PC: ffff000008268b5c [kmem_cache_free+252]` (decimal offsets). */
 export function parseCrashExceptionFrame(trimmed: string): Frame | null {
   const m = CRASH_EXCEPTION_RIP.exec(trimmed) ?? CRASH_PC.exec(trimmed);
-  if (!m?.groups) return null;
-  return {
-    function: normaliseKernelFunction(m.groups.name),
-    raw: m[0],
-    module: null,
-    reliable: true,
-    context: 'exception',
-  };
+  return m ? frameFromMatch(m, 'exception') : null;
 }
