@@ -19,16 +19,11 @@ export interface Queryable {
   query(sql: string, params?: unknown[]): Promise<any>;
 }
 
-export interface SignatureRowInput {
-  key: string;
-  title: string;
-  kind: CrashKind;
-  status: SignatureStatus;
-  duplicateOf: string | null;
-  summary: string;
-  matcher: SignatureMatcher;
-  tags: string[];
-}
+/** What a signature row is written from: the stored fields of its view. */
+export type SignatureRowInput = Pick<
+  SignatureView,
+  'key' | 'title' | 'kind' | 'status' | 'duplicateOf' | 'summary' | 'matcher' | 'tags'
+>;
 
 export interface NoteInput {
   body: string;
