@@ -140,6 +140,13 @@ export interface ParsedReport {
   /** Line span of this report inside the input (0-based, end exclusive), for highlighting. */
   span?: { startLine: number; endLine: number };
   notes: string[];
+  /**
+   * The report cannot be trusted as printed (syzkaller's `Corrupted`): interleaved CPUs, a
+   * truncated or missing stack, a headline cut short. Its title then names `corrupted` where no
+   * frame could be found. `corruptedReason` says why.
+   */
+  corrupted?: boolean;
+  corruptedReason?: string | null;
   /** Hex digest of FINGERPRINT_VERSION + kind + state (see fingerprint.ts). Null for `unknown`. */
   fingerprint: string | null;
 }

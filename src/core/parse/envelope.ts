@@ -52,6 +52,9 @@ function stripInto(line: string, out: EnvelopeFields): string {
     const m = SYSLOG_PREFIX.exec(s);
     if (m) s = s.slice(m[0].length);
   }
+  // A getty prompt the console output ran into: `syzkaller login: [   16.30] INFO: ...`.
+  const login = s.indexOf(' login: [');
+  if (login > 0 && login < 128) s = s.slice(login + 8);
   if (s.charCodeAt(0) === 42 /* * */) {
     const m = DROPPED.exec(s);
     if (m) s = s.slice(m[0].length);

@@ -1,0 +1,535 @@
+// Titles the way syzbot gives them (the rules are rows in rules/kernel-titles.ts): find each
+// report's first line, gather the lines that belong to it (same printk caller, no `? ` frames),
+// pick the title format whose headline comes first, run its stack selector to find the frame,
+// and decide whether the report can be trusted. Every step is a pass over lines with
+// single-line patterns, so the work is linear in the input.
+import {
+  CORRUPTED_LINES,
+  CORRUPTED_TITLE,
+  FRAME_LINES,
+  HUNG_TASK_ANCHORS,
+  HUNG_TASK_WAITING,
+  INFO_WITH_STACK,
+  KERNEL_OOPS_FAMILIES,
+  PARSE_STACK,
+  REPORT_START_IGNORES,
+  RISCV_STACK_START,
+  STACK_START,
+  STALL_ANCHORS,
+  TITLE_REPLACEMENTS,
+  TITLE_SKIP_FRAMES,
+  TITLE_STRIP_PREFIXES,
+  type OopsFamily,
+  type StackPart,
+  type StackSelector,
+  type TitleFormat,
+} from '../rules/kernel-titles';
+import type { CrashKind } from '../types';
+import type { PreparedLines } from './envelope';
+
+export interface KernelTitle {
+  /** Line (in the prepared input) where the report starts. */
+  startLine: number;
+  title: string;
+  /** The title without ` in <frame>`. */
+  headline: string;
+  altTitles: string[];
+  /** The function the title names (after syscall-prefix stripping), when it names one. */
+  frame: string | null;
+  kind: CrashKind;
+  corrupted: boolean;
+  corruptedReason: string | null;
+}
+
+/** Reports after this many in one input keep the structural title (bounds work on floods). */
+const MAX_TITLED_REPORTS = 8;
+/** A report is never followed further than this many lines. */
+const MAX_REPORT_LINES = 3000;
+/** `report` step candidates tried before giving up (each try is a bounded forward scan). */
+const MAX_STEP_STARTS = 64;
+/** The panic_on_warn stack after this many lines of a report repeats it: cut it. */
+const MIN_LINES_BEFORE_PANIC = 22;
+const MIN_LINES_BEFORE_PANIC_KMSAN = 16;
+
+const HEADER_RE = new RegExp(KERNEL_OOPS_FAMILIES.map((f) => escapeRe(f.header)).join('|'));
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The family whose header the line carries, or null (syzkaller `matchOops`). */
+function familyOf(line: string): OopsFamily | null {
+  if (!HEADER_RE.test(line)) return null;
+  for (const f of KERNEL_OOPS_FAMILIES) {
+    if (line.indexOf(f.header) < 0) continue;
+    if (f.suppressions.some((s) => s.test(line))) continue;
+    return f;
+  }
+  return null;
+}
+
+/** Console context of a line: its printk caller (`T123`), `console` when only timestamped, '' when raw. */
+function contextOf(lines: PreparedLines, i: number): string {
+  const c = lines.callers[i];
+  if (c) return c;
+  return lines.times[i] !== null ? 'console' : '';
+}
+
+const QUESTIONABLE = /(?:\[<[0-9a-f]+>\])? \? /;
+
+export function titleKernelReports(lines: PreparedLines): KernelTitle[] {
+  const { texts } = lines;
+  const fams: (OopsFamily | null)[] = new Array(texts.length);
+  for (let i = 0; i < texts.length; i++) fams[i] = familyOf(texts[i]);
+  const out: KernelTitle[] = [];
+  for (let i = 0; i < texts.length && out.length < MAX_TITLED_REPORTS; i++) {
+    const fam = fams[i];
+    if (!fam) continue;
+    const t = titleOne(lines, fams, i, fam);
+    if (t) out.push(t);
+  }
+  if (out.length > 0 && lines.texts.some((t) => t.includes('serialport: VM disconnected.'))) {
+    out[0].corrupted = true;
+    out[0].corruptedReason ??= 'console connection lost';
+  }
+  return out;
+}
+
+interface ReportText {
+  lines: string[];
+  /** Lines before the second report (the part titles are taken from when no caller ids are printed). */
+  titleEnd: number;
+}
+
+/** The lines of the report that starts at `start` (syzkaller `findReport`). */
+function gatherReport(lines: PreparedLines, fams: readonly (OopsFamily | null)[], start: number): ReportText {
+  const { texts, callers } = lines;
+  const context = contextOf(lines, start);
+  const minLines = texts[start].includes('BUG: KMSAN:')
+    ? MIN_LINES_BEFORE_PANIC_KMSAN
+    : MIN_LINES_BEFORE_PANIC;
+  const out: string[] = [];
+  let titleEnd = 0;
+  let secondReport = false;
+  let textLines = 0;
+  let skipText = false;
+  let cpuTraceback = false;
+  const end = Math.min(texts.length, start + MAX_REPORT_LINES);
+  for (let i = start; i < end; i++) {
+    const isStart = i === start;
+    let text = texts[i];
+    if (!isStart && !secondReport) {
+      if (fams[i]) {
+        if (!REPORT_START_IGNORES.some((r) => r.test(text))) secondReport = true;
+      } else if (INFO_WITH_STACK.some((s) => text.includes(s))) secondReport = true;
+    }
+    const ctx = contextOf(lines, i);
+    let questionable = false;
+    if (ctx !== '' && !text.includes('<EOI>')) {
+      if (QUESTIONABLE.test(text)) {
+        questionable = true;
+        text = text.slice(text.indexOf(' ? ') + 2);
+      } else if (text.endsWith(' (unreliable)')) {
+        questionable = true;
+        text = text.slice(0, -13);
+      }
+    }
+    if (!isStart) {
+      if (questionable) continue;
+      if (ctx !== context && !(cpuTraceback && callers[i]?.startsWith('C'))) continue;
+    }
+    textLines++;
+    let skipLine = skipText;
+    if (text.includes('Disabling lock debugging due to kernel taint')) skipLine = true;
+    else if (text.includes('Sending NMI from CPU')) cpuTraceback = true;
+    else if (
+      textLines > minLines &&
+      (text.includes('Kernel panic - not syncing') ||
+        text.includes('WARNING: possible circular locking dependency detected'))
+    ) {
+      // panic_on_warn repeats the report's stack; an oops often provokes a lockdep splat.
+      skipText = true;
+      skipLine = true;
+    }
+    if (!isStart && skipLine) continue;
+    out.push(text);
+    if (!secondReport || (context !== '' && context !== 'console')) titleEnd = out.length;
+  }
+  return { lines: out, titleEnd };
+}
+
+interface Pos {
+  line: number;
+  col: number;
+}
+
+interface StepMatch {
+  pos: Pos;
+  groups: Record<string, string>;
+}
+
+/** First position where the steps match in order on successive lines (each step on a later line). */
+function matchSteps(
+  lines: readonly string[],
+  steps: readonly RegExp[],
+  gap: number | undefined,
+): StepMatch | null {
+  let tries = 0;
+  for (let i = 0; i < lines.length && tries < MAX_STEP_STARTS; i++) {
+    const m0 = steps[0].exec(lines[i]);
+    if (!m0) continue;
+    tries++;
+    const groups: Record<string, string> = { ...(m0.groups ?? {}) };
+    let at = i;
+    let ok = true;
+    for (let s = 1; s < steps.length && ok; s++) {
+      ok = false;
+      const limit = gap === undefined ? lines.length : Math.min(lines.length, at + gap + 2);
+      for (let j = at + 1; j < limit; j++) {
+        const m = steps[s].exec(lines[j]);
+        if (!m) continue;
+        Object.assign(groups, m.groups ?? {});
+        at = j;
+        ok = true;
+        break;
+      }
+    }
+    if (ok) return { pos: { line: i, col: m0.index }, groups };
+    // Without a gap bound a later start cannot find what an earlier one did not.
+    if (gap === undefined) return null;
+  }
+  return null;
+}
+
+function before(a: Pos, b: Pos): boolean {
+  return a.line < b.line || (a.line === b.line && a.col < b.col);
+}
+
+function titleOne(
+  lines: PreparedLines,
+  fams: readonly (OopsFamily | null)[],
+  start: number,
+  fam: OopsFamily,
+): KernelTitle {
+  const report = gatherReport(lines, fams, start);
+  const head = report.lines.slice(0, Math.max(1, report.titleEnd));
+  // Every title pattern contains its family's header: only those lines can hold a title.
+  const headerLines: number[] = [];
+  for (let i = 0; i < head.length; i++) if (head[i].includes(fam.header)) headerLines.push(i);
+  let best: Candidate | null = null;
+  let bestPos: Pos = { line: Infinity, col: 0 };
+  let matchedTitle = false;
+  let lastFormat: TitleFormat | null = null;
+  for (const f of fam.formats) {
+    let tpos: Pos | null = null;
+    for (let k = 0; k < headerLines.length && !tpos; k++) {
+      const m = f.title.exec(head[headerLines[k]]);
+      if (m) tpos = { line: headerLines[k], col: m.index };
+    }
+    if (!tpos || before(bestPos, tpos)) continue;
+    if (!before(tpos, bestPos) && best) continue;
+    if (before(tpos, bestPos)) {
+      best = null;
+      lastFormat = null;
+      bestPos = tpos;
+    }
+    matchedTitle = true;
+    let groups: Record<string, string>;
+    let from: Pos;
+    if (f.report) {
+      const rm = matchSteps(head, f.report, f.reportGap);
+      if (!rm) continue;
+      groups = rm.groups;
+      from = rm.pos;
+    } else {
+      const m = f.title.exec(head[tpos.line]);
+      groups = { ...(m?.groups ?? {}) };
+      from = tpos;
+    }
+    let corrupted: string | null = null;
+    let frames: string[] = [];
+    if (f.stack) {
+      const r = extractStackFrames(f.stack, head, from);
+      frames = r.frames;
+      if (!r.ok) corrupted = 'extracted no frames';
+    }
+    const slots: Record<string, string> = { ...groups };
+    if (frames[0] !== undefined) slots.frame = frames[0];
+    if (frames[1] !== undefined) slots.frame2 = frames[1];
+    const title = f.template.replace(/\{(\w+)\}/g, (_m, k: string) => slots[k] ?? '');
+    best = { f, title, frames, corrupted, slots };
+    lastFormat = f;
+  }
+  return finish(report, fam, best as Candidate | null, lastFormat, matchedTitle, start);
+}
+
+interface Candidate {
+  f: TitleFormat;
+  title: string;
+  frames: string[];
+  corrupted: string | null;
+  slots: Record<string, string>;
+}
+
+function finish(
+  report: ReportText,
+  fam: OopsFamily,
+  best: Candidate | null,
+  lastFormat: TitleFormat | null,
+  matchedTitle: boolean,
+  start: number,
+): KernelTitle {
+  let title: string;
+  let corrupted: string | null;
+  let format: TitleFormat | null = lastFormat;
+  if (!best) {
+    // A headline the table knows but whose evidence is missing: the header line itself, corrupted.
+    const line = report.lines[0];
+    title = line.slice(Math.max(0, line.indexOf(fam.header)));
+    // An unknown line of a known family (`WARNING: ath10k USB support is incomplete`) is
+    // its own title and trusted; a known headline whose evidence is missing is not.
+    corrupted = matchedTitle ? 'matched title but not report regexp' : null;
+    format = null;
+  } else {
+    title = best.title;
+    corrupted = best.corrupted;
+    if (!corrupted && best.f.corrupted) corrupted = 'report format is marked as corrupted';
+  }
+  if (!corrupted) corrupted = corruptedReason(title, report.lines, format);
+  const clean = cleanTitle(title);
+  const frame = best?.frames[0] ?? null;
+  const kind = format && best ? kindOf(format, best.slots) : 'unknown';
+  return {
+    startLine: start,
+    title: clean,
+    headline:
+      frame && frame !== 'corrupted'
+        ? clean.replace(new RegExp(' in ' + escapeRe(cleanTitle(frame)) + '.*$'), '')
+        : clean.replace(/ in corrupted$/, ''),
+    altTitles: (best?.f.alt ?? []).map((a) =>
+      cleanTitle(a.replace(/\{(\w+)\}/g, (_m, k: string) => best?.slots[k] ?? '')),
+    ),
+    frame: frame === 'corrupted' ? null : frame,
+    kind,
+    corrupted: corrupted !== null,
+    corruptedReason: corrupted,
+  };
+}
+
+function kindOf(f: TitleFormat, slots: Record<string, string>): CrashKind {
+  if (f.kindBy) {
+    const v = slots[f.kindBy.slot];
+    if (v !== undefined && f.kindBy.map[v]) return f.kindBy.map[v];
+  }
+  return f.kind;
+}
+
+/** syzkaller `isCorrupted`: a stack keyword must be followed by a frame within 15 lines. */
+function corruptedReason(
+  title: string,
+  report: readonly string[],
+  format: TitleFormat | null,
+): string | null {
+  if (CORRUPTED_TITLE.test(title)) return 'title matches corrupted regexp';
+  if (!format) return null;
+  if (format.noStackTrace) return null;
+  let hasStack = false;
+  for (const key of STACK_START) {
+    const at = report.findIndex((l) => key.test(l));
+    if (at < 0) continue;
+    // Counted as syzkaller splits the report: the text after the last newline is a line too.
+    if (report.length - at + 1 < 4) return 'call trace is missed';
+    let corrupted = true;
+    for (let i = at + 1; i < Math.min(report.length, at + 16); i++) {
+      if (STACK_START.some((k) => k.test(report[i]))) break;
+      if (report[i].includes('(stack is not available)') || FRAME_LINES.some((r) => r.test(report[i]))) {
+        hasStack = true;
+        corrupted = false;
+        break;
+      }
+    }
+    if (key !== RISCV_STACK_START && corrupted) return 'no frames in a stack trace';
+  }
+  return hasStack ? null : 'no stack trace in report';
+}
+
+const skipCache = new WeakMap<StackSelector, RegExp>();
+
+function skipRe(stack: StackSelector): RegExp {
+  let re = skipCache.get(stack);
+  if (!re) {
+    re = new RegExp([...TITLE_SKIP_FRAMES, ...(stack.skip ?? [])].join('|'));
+    skipCache.set(stack, re);
+  }
+  return re;
+}
+
+/** syzkaller `extractStackFrame`: the frames named by each stack of the selector, or `ok: false`. */
+function extractStackFrames(
+  stack: StackSelector,
+  report: readonly string[],
+  from: Pos,
+): { frames: string[]; ok: boolean } {
+  const first = runParts(stack, stack.parts, report, from);
+  if (first.ok || !stack.parts2) return first;
+  return runParts(stack, stack.parts2, report, from);
+}
+
+function runParts(
+  stack: StackSelector,
+  parts: readonly StackPart[],
+  report: readonly string[],
+  from: Pos,
+): { frames: string[]; ok: boolean } {
+  const skip = skipRe(stack);
+  let li = from.line;
+  const lineAt = (i: number): string => (i === from.line ? report[i].slice(from.col) : report[i]);
+  let raw: string[] = [];
+  const results: string[] = [];
+  let ok = true;
+  let stacks = 0;
+  const add = (m: RegExpExecArray): void => {
+    for (let g = 1; g < m.length; g++) {
+      if (m[g] === undefined) continue;
+      const name = demangleName(m[g]);
+      if (!skip.test(name)) raw.push(name);
+    }
+  };
+  for (let p = 0; ; p++) {
+    if (p === parts.length || (parts[p] === PARSE_STACK && stacks > 0)) {
+      const key = pickFrame(stack, raw);
+      if (key === null) {
+        results.push('corrupted');
+        ok = false;
+      } else results.push(key);
+      raw = [];
+    }
+    if (p === parts.length) break;
+    const part = parts[p];
+    if (part === PARSE_STACK) {
+      stacks++;
+      let next = false;
+      while (li < report.length && !next) {
+        const ln = lineAt(li++);
+        if (CORRUPTED_LINES.some((r) => r.test(ln))) {
+          ok = false;
+          break;
+        }
+        if (STACK_START.some((r) => r.test(ln))) break;
+        const following = parts[p + 1];
+        if (following !== undefined && following !== PARSE_STACK) {
+          const m = following.exec(ln);
+          if (m) {
+            add(m);
+            p++;
+            next = true;
+            break;
+          }
+        }
+        for (const re of FRAME_LINES) {
+          const m = re.exec(ln);
+          if (m) {
+            add(m);
+            break;
+          }
+        }
+      }
+    } else {
+      while (li < report.length) {
+        const ln = lineAt(li++);
+        if (CORRUPTED_LINES.some((r) => r.test(ln))) {
+          ok = false;
+          break;
+        }
+        const m = part.exec(ln);
+        if (!m) continue;
+        add(m);
+        break;
+      }
+    }
+  }
+  return { frames: results, ok };
+}
+
+/**
+ * C++ and legacy Rust symbols as their plain names, without parameters (`_Z8fakeNameiii` →
+ * `fakeName`, `_ZN4core3fmt5write17h0123456789abcdefE` → `core::fmt::write`); anything else as is.
+ */
+export function demangleName(name: string): string {
+  if (!name.startsWith('_Z')) return name;
+  let i = 2;
+  const nested = name[i] === 'N';
+  if (nested) i++;
+  const parts: string[] = [];
+  while (i < name.length && parts.length < 32) {
+    let j = i;
+    while (j < name.length && name.charCodeAt(j) >= 48 && name.charCodeAt(j) <= 57) j++;
+    if (j === i) break;
+    const len = Number(name.slice(i, j));
+    if (len <= 0 || j + len > name.length) return name;
+    parts.push(name.slice(j, j + len));
+    i = j + len;
+    if (!nested) break;
+  }
+  if (parts.length === 0) return name;
+  // Legacy Rust mangling ends with a `h<16 hex>` hash segment.
+  if (parts.length > 1 && /^h[0-9a-f]{16}$/.test(parts[parts.length - 1])) parts.pop();
+  return parts.join('::');
+}
+
+/** The shortest name left after stripping one syscall-wrapper prefix. */
+export function stripSyscallPrefix(name: string): string {
+  let best = name;
+  for (const p of TITLE_STRIP_PREFIXES)
+    if (name.startsWith(p) && name.length - p.length < best.length) best = name.slice(p.length);
+  return best;
+}
+
+function pickFrame(stack: StackSelector, raw: readonly string[]): string | null {
+  if (raw.length === 0) return null;
+  const stripped = raw.map(stripSyscallPrefix);
+  if (!stack.extractor) return stripped[0];
+  return stack.extractor === 'stall' ? stallFrame(stripped) : hungFrame(stripped);
+}
+
+/** The frame just inside the first anchor (the work the looping CPU was given). */
+function stallFrame(frames: readonly string[]): string | null {
+  let prev = frames[0];
+  for (const f of frames) {
+    if (STALL_ANCHORS.some((a) => a.test(f)))
+      return f.includes('smp_call_function') ? 'smp_call_function' : prev;
+    prev = f;
+  }
+  return null;
+}
+
+function hungFrame(frames: readonly string[]): string | null {
+  for (const f of frames) {
+    for (const a of HUNG_TASK_ANCHORS) if (f.includes(a.contains)) return a.title ?? f;
+  }
+  for (const f of frames) if (!HUNG_TASK_WAITING.some((w) => f.includes(w))) return f;
+  return null;
+}
+
+/** syzkaller `dynamicTitleReplacement` then `sanitizeTitle`: what varies between runs goes. */
+export function cleanTitle(title: string): string {
+  let t = title;
+  for (const r of TITLE_REPLACEMENTS) {
+    for (let k = 0; k < 8; k++) {
+      const next = t.replace(r.pattern, r.replacement);
+      if (next === t) break;
+      t = next;
+    }
+  }
+  let out = '';
+  let prev = ' ';
+  for (let i = 0; i < t.length && i < 120; i++) {
+    let ch = t[i];
+    if (ch === '\t') ch = ' ';
+    else if (ch < ' ' || ch > '~') continue;
+    if (ch === ' ' && prev === ' ') continue;
+    out += ch;
+    prev = ch;
+  }
+  return out.trim();
+}
