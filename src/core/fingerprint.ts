@@ -10,8 +10,11 @@ import type { ParsedReport } from './types';
  *    headline repeated for an inlined frame no longer splits a report; symbolised lockdep
  *    `at: foo file.c:N [inline]` lines name the lock site; stalls walk past `inet_recvmsg`-style
  *    protocol switches.
+ * 3: kernel reports are named by syzbot's rules (rules/kernel-titles.ts): the state starts at the
+ *    frame the title names (stall/hung-task extractors, per-family skips, syscall prefixes
+ *    stripped), kinds follow the title families, truncated reports keep their headline's kind.
  */
-export const FINGERPRINT_VERSION = 2;
+export const FINGERPRINT_VERSION = 3;
 
 export function computeFingerprint(report: Pick<ParsedReport, 'kind' | 'state' | 'headline'>): string | null {
   if (report.kind === 'unknown') return null;

@@ -6,7 +6,8 @@ import { bootOf, markSecondaries, type ChainInput } from './chain';
 import { scanCrashSessions } from './crash-utility';
 import { MAX_LINE_CHARS, prepareLines, type PreparedLines } from './envelope';
 import { scanPoison } from './indicators';
-import { scanKernelReports, type KernelCandidate } from './kernel';
+import { applyKernelTitles, scanKernelReports, type KernelCandidate } from './kernel';
+import { titleKernelReports } from './kernel-title';
 import { emptyReport } from './empty';
 import { scanUserspaceReports } from './userspace/index';
 
@@ -29,6 +30,7 @@ export function parseDump(text: string): ParsedDump {
 function parseDumpUnsafe(text: string): ParsedDump {
   const lines = prepareLines(text);
   const kernel = scanKernelReports(lines);
+  const firstTitled = applyKernelTitles(lines, kernel, titleKernelReports(lines));
   const crash = scanCrashSessions(lines);
   let user: ReportCandidate[] = [];
   try {
@@ -63,7 +65,15 @@ function parseDumpUnsafe(text: string): ParsedDump {
     top.indicators.poisonValues = scanPoison(lines.texts, 0, lines.texts.length);
     return { ...top, reports: [] };
   }
-  let mainIdx = reports.findIndex((r) => r.secondaryOf === null && r.kind !== 'unknown');
+  // The first report syzbot's rules title is the main one; else the first real one.
+  // (Not when it is a crash session's `log` output: the session's own report is the main one.)
+  let mainIdx = firstTitled ? reports.indexOf(firstTitled.report) : -1;
+  if (
+    mainIdx >= 0 &&
+    crashItems.some((c) => c.startLine <= firstTitled!.startLine && firstTitled!.startLine < c.endLine)
+  )
+    mainIdx = -1;
+  if (mainIdx < 0) mainIdx = reports.findIndex((r) => r.secondaryOf === null && r.kind !== 'unknown');
   if (mainIdx < 0) mainIdx = 0;
   const main = reports[mainIdx];
   if (reports.length > 1) {

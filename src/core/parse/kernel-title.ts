@@ -51,6 +51,7 @@ const MAX_STEP_STARTS = 64;
 const MIN_LINES_BEFORE_PANIC = 22;
 const MIN_LINES_BEFORE_PANIC_KMSAN = 16;
 
+// eslint-disable-next-line no-restricted-syntax -- the table's literal headers, compiled once at load
 const HEADER_RE = new RegExp(KERNEL_OOPS_FAMILIES.map((f) => escapeRe(f.header)).join('|'));
 
 function escapeRe(s: string): string {
@@ -63,6 +64,7 @@ function familyOf(line: string): OopsFamily | null {
   for (const f of KERNEL_OOPS_FAMILIES) {
     if (line.indexOf(f.header) < 0) continue;
     if (f.suppressions.some((s) => s.test(line))) continue;
+    if (f.only && !f.only.test(line)) continue;
     return f;
   }
   return null;
@@ -75,6 +77,7 @@ function contextOf(lines: PreparedLines, i: number): string {
   return lines.times[i] !== null ? 'console' : '';
 }
 
+const STACK_HINT = /race|llocated|Freed|acktrace|Uninit|badaddr/;
 const QUESTIONABLE = /(?:\[<[0-9a-f]+>\])? \? /;
 
 export function titleKernelReports(lines: PreparedLines): KernelTitle[] {
@@ -85,8 +88,21 @@ export function titleKernelReports(lines: PreparedLines): KernelTitle[] {
   for (let i = 0; i < texts.length && out.length < MAX_TITLED_REPORTS; i++) {
     const fam = fams[i];
     if (!fam) continue;
-    const t = titleOne(lines, fams, i, fam);
-    if (t) out.push(t);
+    let t = titleOne(lines, fams, i, fam, false);
+    // Old kernels (no reliable unwinder) print every frame with `? `: when no frame is left
+    // without them, read them rather than call the report corrupted. (syzkaller has this retry
+    // switched off; its logs come from kernels with a reliable unwinder.)
+    // Only for logs without printk caller ids (kernels before 5.1): newer ones unwind reliably
+    // and a stack of `? ` frames there means a broken report, as syzkaller says.
+    if (
+      t.corruptedReason === 'extracted no frames' &&
+      !/^[TC]/.test(contextOf(lines, i)) &&
+      !hasReliableFrame(gatherReport(lines, fams, i, false))
+    ) {
+      const retry = titleOne(lines, fams, i, fam, true);
+      if (!retry.corrupted) t = retry;
+    }
+    out.push(t);
   }
   if (out.length > 0 && lines.texts.some((t) => t.includes('serialport: VM disconnected.'))) {
     out[0].corrupted = true;
@@ -102,7 +118,12 @@ interface ReportText {
 }
 
 /** The lines of the report that starts at `start` (syzkaller `findReport`). */
-function gatherReport(lines: PreparedLines, fams: readonly (OopsFamily | null)[], start: number): ReportText {
+function gatherReport(
+  lines: PreparedLines,
+  fams: readonly (OopsFamily | null)[],
+  start: number,
+  useQuestionable: boolean,
+): ReportText {
   const { texts, callers } = lines;
   const context = contextOf(lines, start);
   const minLines = texts[start].includes('BUG: KMSAN:')
@@ -119,7 +140,7 @@ function gatherReport(lines: PreparedLines, fams: readonly (OopsFamily | null)[]
     const isStart = i === start;
     let text = texts[i];
     if (!isStart && !secondReport) {
-      if (fams[i]) {
+      if (fams[i] && !repeatsHeadline(texts[start], text, i - start)) {
         if (!REPORT_START_IGNORES.some((r) => r.test(text))) secondReport = true;
       } else if (INFO_WITH_STACK.some((s) => text.includes(s))) secondReport = true;
     }
@@ -135,7 +156,7 @@ function gatherReport(lines: PreparedLines, fams: readonly (OopsFamily | null)[]
       }
     }
     if (!isStart) {
-      if (questionable) continue;
+      if (questionable && !useQuestionable) continue;
       if (ctx !== context && !(cpuTraceback && callers[i]?.startsWith('C'))) continue;
     }
     textLines++;
@@ -156,6 +177,22 @@ function gatherReport(lines: PreparedLines, fams: readonly (OopsFamily | null)[]
     if (!secondReport || (context !== '' && context !== 'console')) titleEnd = out.length;
   }
   return { lines: out, titleEnd };
+}
+
+/**
+ * decode_stacktrace and syzbot's emails print a headline once per inlined frame
+ * (`BUG: KASAN: x in memcpy include/...:225 [inline]` then `BUG: KASAN: x in foo+0x..`): such a
+ * repeat right after the first is the same report, not a second one.
+ */
+function repeatsHeadline(first: string, line: string, distance: number): boolean {
+  if (distance > 3) return false;
+  const at = first.indexOf(' in ');
+  return at > 0 && line.startsWith(first.slice(0, at + 4));
+}
+
+/** Whether any frame line is left once the `? ` lines are set aside. */
+function hasReliableFrame(report: ReportText): boolean {
+  return report.lines.some((l, i) => i > 0 && FRAME_LINES.some((r) => r.test(l)));
 }
 
 interface Pos {
@@ -210,8 +247,9 @@ function titleOne(
   fams: readonly (OopsFamily | null)[],
   start: number,
   fam: OopsFamily,
+  useQuestionable: boolean,
 ): KernelTitle {
-  const report = gatherReport(lines, fams, start);
+  const report = gatherReport(lines, fams, start, useQuestionable);
   const head = report.lines.slice(0, Math.max(1, report.titleEnd));
   // Every title pattern contains its family's header: only those lines can hold a title.
   const headerLines: number[] = [];
@@ -302,10 +340,7 @@ function finish(
   return {
     startLine: start,
     title: clean,
-    headline:
-      frame && frame !== 'corrupted'
-        ? clean.replace(new RegExp(' in ' + escapeRe(cleanTitle(frame)) + '.*$'), '')
-        : clean.replace(/ in corrupted$/, ''),
+    headline: headlineOf(clean, frame),
     altTitles: (best?.f.alt ?? []).map((a) =>
       cleanTitle(a.replace(/\{(\w+)\}/g, (_m, k: string) => best?.slots[k] ?? '')),
     ),
@@ -314,6 +349,13 @@ function finish(
     corrupted: corrupted !== null,
     corruptedReason: corrupted,
   };
+}
+
+/** The title without ` in <frame>` (the part that names the function). */
+function headlineOf(title: string, frame: string | null): string {
+  const tail = ' in ' + (frame === null ? 'corrupted' : cleanTitle(frame));
+  const at = title.lastIndexOf(tail);
+  return at > 0 ? title.slice(0, at) : title;
 }
 
 function kindOf(f: TitleFormat, slots: Record<string, string>): CrashKind {
@@ -334,8 +376,12 @@ function corruptedReason(
   if (!format) return null;
   if (format.noStackTrace) return null;
   let hasStack = false;
+  // Every stack keyword contains one of these: a cheap test before the patterns.
+  const keyLines: number[] = [];
+  for (let i = 0; i < report.length; i++) if (STACK_HINT.test(report[i])) keyLines.push(i);
   for (const key of STACK_START) {
-    const at = report.findIndex((l) => key.test(l));
+    const k = keyLines.find((i) => key.test(report[i]));
+    const at = k === undefined ? -1 : k;
     if (at < 0) continue;
     // Counted as syzkaller splits the report: the text after the last newline is a line too.
     if (report.length - at + 1 < 4) return 'call trace is missed';
@@ -354,10 +400,27 @@ function corruptedReason(
 }
 
 const skipCache = new WeakMap<StackSelector, RegExp>();
+/** Skip decisions per selector and frame name: names repeat across reports, the union pattern is long. */
+const skipDecisions = new WeakMap<StackSelector, Map<string, boolean>>();
+
+function isSkipped(stack: StackSelector, name: string): boolean {
+  let seen = skipDecisions.get(stack);
+  if (!seen || seen.size > 20000) {
+    seen = new Map();
+    skipDecisions.set(stack, seen);
+  }
+  let skip = seen.get(name);
+  if (skip === undefined) {
+    skip = skipRe(stack).test(name);
+    seen.set(name, skip);
+  }
+  return skip;
+}
 
 function skipRe(stack: StackSelector): RegExp {
   let re = skipCache.get(stack);
   if (!re) {
+    // eslint-disable-next-line no-restricted-syntax -- the table's own skip patterns, compiled once per row
     re = new RegExp([...TITLE_SKIP_FRAMES, ...(stack.skip ?? [])].join('|'));
     skipCache.set(stack, re);
   }
@@ -381,7 +444,6 @@ function runParts(
   report: readonly string[],
   from: Pos,
 ): { frames: string[]; ok: boolean } {
-  const skip = skipRe(stack);
   let li = from.line;
   const lineAt = (i: number): string => (i === from.line ? report[i].slice(from.col) : report[i]);
   let raw: string[] = [];
@@ -392,7 +454,7 @@ function runParts(
     for (let g = 1; g < m.length; g++) {
       if (m[g] === undefined) continue;
       const name = demangleName(m[g]);
-      if (!skip.test(name)) raw.push(name);
+      if (!isSkipped(stack, name)) raw.push(name);
     }
   };
   for (let p = 0; ; p++) {

@@ -7,6 +7,7 @@ import type { PreparedLines } from './envelope';
 import { contextMarker, normaliseKernelFunction, parseKernelFrame, parseSymbolWithOffset } from './frames';
 import { canonicalTitleFunction, chooseGuilty, crashState, normaliseTitle } from './guilty';
 import { dispatchByFirstChar } from './first-chars';
+import { stripSyscallPrefix, type KernelTitle } from './kernel-title';
 import { classifyFaultAddress, collectSlabFacts, kasanShadowMeaning, scanPoison } from './indicators';
 
 /** What chain.ts needs to decide whether a later report is a consequence of this one. */
@@ -665,4 +666,83 @@ function taintSetBy(ruleId: string, hits: readonly HeaderHit[]): string {
     if (SETS_D.test(id) && !s.includes('D')) s += 'D';
   }
   return s;
+}
+
+/** Reports only the title table knows (`Unhandled fault:`, `trusty: panic`): frames as for any oops. */
+const TITLED_ONLY_RULE: KernelReportRule = {
+  id: 'titled',
+  header: '',
+  pattern: /$^/,
+  titleTemplate: '{frame}',
+  kind: 'bug',
+  role: 'start',
+  frameFrom: 'stack',
+  example: 'Unhandled fault: page domain fault (0x01b) at 0x00000000',
+  why: 'the title table (kernel-titles.ts) names the report; the frames are read like any oops',
+};
+
+/**
+ * Names each kernel report the way syzbot does (kernel-title.ts) and marks what cannot be
+ * trusted. A titled report the structural scanner did not find becomes a report of its own.
+ * Returns the report the first title belongs to (syzkaller's first oops: the main report).
+ */
+export function applyKernelTitles(
+  lines: PreparedLines,
+  kernel: KernelCandidate[],
+  titles: readonly KernelTitle[],
+): KernelCandidate | null {
+  const titled = new Set<KernelCandidate>();
+  let first: KernelCandidate | null = null;
+  for (let t = 0; t < titles.length; t++) {
+    const title = titles[t];
+    let host: KernelCandidate | null = null;
+    for (const k of kernel)
+      if (
+        k.startLine <= title.startLine &&
+        title.startLine < k.endLine &&
+        (!host || k.startLine > host.startLine)
+      )
+        host = k;
+    if (host && titled.has(host)) continue;
+    if (!host) {
+      let end = Math.min(lines.texts.length, title.startLine + MAX_REPORT_LINES);
+      for (const k of kernel) if (k.startLine > title.startLine) end = Math.min(end, k.startLine);
+      if (t + 1 < titles.length) end = Math.min(end, Math.max(title.startLine + 1, titles[t + 1].startLine));
+      host = buildReport(lines, {
+        hits: [{ line: title.startLine, rule: TITLED_ONLY_RULE, groups: {} }],
+        start: title.startLine,
+        end,
+        closed: true,
+        absorbUntil: -1,
+      });
+      kernel.push(host);
+      kernel.sort((a, b) => a.startLine - b.startLine);
+    }
+    titled.add(host);
+    first ??= host;
+    nameReport(host.report, title);
+  }
+  return first;
+}
+
+function nameReport(r: ParsedReport, t: KernelTitle): void {
+  r.title = t.title;
+  r.headline = t.headline;
+  // A generic kind from the title (`WARNING`, `kernel BUG`) gives way to a specific one the
+  // report's own words gave (refcount `underflow; use-after-free`, list_add corruption).
+  const generic = t.kind === 'warning' || t.kind === 'bug';
+  if (t.kind !== 'unknown' && !(generic && r.kind !== 'unknown' && r.kind !== 'warning' && r.kind !== 'bug'))
+    r.kind = t.kind;
+  r.corrupted = t.corrupted;
+  r.corruptedReason = t.corruptedReason;
+  if (t.corrupted) r.notes.push(`corrupted: ${t.corruptedReason}`);
+  if (t.frame) {
+    const name = t.frame;
+    const idx = r.frames.findIndex(
+      (f) => f.reliable && (f.function === name || stripSyscallPrefix(f.function) === name),
+    );
+    const choice = { index: idx >= 0 ? idx : null, name: idx >= 0 ? r.frames[idx].function : name };
+    r.guiltyFrame = choice.index;
+    r.state = crashState(r.frames, choice);
+  }
 }

@@ -21,6 +21,7 @@ const MACROS: readonly [RegExp, string][] = [
 export function rx(source: string): RegExp {
   let s = source;
   for (const [m, r] of MACROS) s = s.replace(m, r);
+  // eslint-disable-next-line no-restricted-syntax -- our own table, compiled once at load; never user input
   return new RegExp(s);
 }
 
@@ -73,6 +74,8 @@ export interface OopsFamily {
   formats: readonly TitleFormat[];
   /** Lines with the header that are not reports (`ODEBUG:` for `BUG:`, sshd's `WARNING:`). */
   suppressions: readonly RegExp[];
+  /** When set, only lines matching it are reports of this family (a short header needs it). */
+  only?: RegExp;
 }
 
 const CALL_TRACE = rx('(?:Call (?:T|t)race:)|(?:Backtrace:)');
@@ -671,6 +674,15 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
         why: 'the WARNING format of 6.19+ kernels',
       },
       {
+        // Ours, not syzkaller's: 2.6/3.x kernels print `WARNING: at net/core/dev.c:1915 skb_warn_bad_offload()`.
+        title: rx('WARNING: at {{SRC}} [a-zA-Z0-9_.]{1,200}(?:\\+0x[0-9a-f]+/0x[0-9a-f]+)?\\(\\)'),
+        template: 'WARNING in {frame}',
+        stack: warningStack(),
+        kind: 'warning',
+        example: 'WARNING: at net/core/dev.c:1915 skb_warn_bad_offload+0x99/0xb0()',
+        why: 'the pre-3.x WARNING line has no CPU/PID; the trace after warn_slowpath names the function',
+      },
+      {
         title: rx('WARNING: .* at {{SRC}} {{FUNC}}'),
         template: 'WARNING in {frame}',
         stack: warningStack(),
@@ -736,7 +748,7 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
         report: [rx('WARNING: inconsistent lock state'), rx('takes'), rx('at: (?:{{PC}} +)?{{FUNC:func}}')],
         template: 'inconsistent lock state in {frame}',
         stack: callTraceStack(),
-        kind: 'lock-bug',
+        kind: 'deadlock',
         example:
           'WARNING: inconsistent lock state ... {SOFTIRQ-ON-W} state was registered at ... takes: ... at: foo+0x1/0x2',
         why: 'the stack of the task that took the lock in the inconsistent state',
@@ -822,6 +834,8 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
       /EXT4-[Ff][Ss](?: \(.*\))?:/,
       /[Ww][Aa][Rr][Nn][Ii][Nn][Gg]: .* uses (?:deprecated v2 capabilities|wireless extensions)/,
       /XFS \(\w+\): WARNING/,
+      // User-space sanitizers headline with WARNING: too; their own parsers read them.
+      /WARNING: (?:ThreadSanitizer|MemorySanitizer|AddressSanitizer|LeakSanitizer|HWAddressSanitizer):/,
     ],
   },
   {
@@ -856,7 +870,7 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
         title: rx('INFO: inconsistent lock state'),
         report: [rx('INFO: inconsistent lock state \\]'), rx('takes'), rx('at: {{PC}} +{{FUNC:func}}')],
         template: 'inconsistent lock state in {func}',
-        kind: 'lock-bug',
+        kind: 'deadlock',
         example: '[ INFO: inconsistent lock state ]',
         why: 'old lockdep banner; named by the lock site',
       },
@@ -954,6 +968,7 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
         alt: ['bad-access in {frame}'],
         stack: ripStack(),
         kind: 'bad-access',
+        kindBy: { slot: 'what', map: { 'NULL pointer dereference': 'null-deref' } },
         example: 'Unable to handle kernel paging request at virtual address dead000000000108',
         why: 'the arm/arm64 wording of a kernel page fault; the pc line names the function',
       },
@@ -1151,6 +1166,26 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
         kind: 'bug',
         example: 'Kernel BUG at c0123456 [verbose debug info unavailable]',
         why: 'old and non-x86 wording of BUG_ON()',
+      },
+    ],
+    suppressions: [],
+  },
+  {
+    // Ours: SLUB debugging names the cache and the problem (`BUG kmalloc-128 (Tainted: G B): Poison
+    // overwritten`); the cache and taint letters vary per run, the problem is the title.
+    header: 'BUG ',
+    only: /^BUG [\w.:-]{1,64} \(.{0,80}\): (?:Object already free|Poison overwritten|Redzone overwritten|Left Redzone overwritten|Right Redzone overwritten|Object padding overwritten|Padding overwritten|Freepointer corrupt|Wrong object count|Invalid object pointer|Objects remaining)/,
+    formats: [
+      {
+        title: rx(
+          '^BUG [\\w.:-]{1,64} \\(.{0,80}\\): (?<problem>Object already free|Poison overwritten|Redzone overwritten|Left Redzone overwritten|Right Redzone overwritten|Object padding overwritten|Padding overwritten|Freepointer corrupt|Wrong object count|Invalid object pointer|Objects remaining)',
+        ),
+        template: 'BUG: {problem}',
+        kind: 'slab-corruption',
+        kindBy: { slot: 'problem', map: { 'Object already free': 'double-free' } },
+        noStackTrace: true,
+        example: 'BUG ext4_inode_cache (Tainted: G        W  O     ): Object already free',
+        why: 'SLUB debug caught a double free or an overwrite; the state (frames) tells the bugs apart',
       },
     ],
     suppressions: [],
@@ -1438,6 +1473,27 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
       },
     ],
     suppressions: [/ALSA/, /fatal error: cannot create timer/],
+  },
+  {
+    // Ours, not syzkaller's (it titles the panic that follows: `kernel panic: Hard LOCKUP`).
+    header: 'Watchdog detected hard LOCKUP',
+    formats: [
+      {
+        title: rx('Watchdog detected hard LOCKUP'),
+        template: 'BUG: hard lockup in {frame}',
+        alt: ['stall in {frame}'],
+        stack: {
+          parts: [RIP_FRAME, PARSE_STACK],
+          parts2: [CALL_TRACE, PARSE_STACK],
+          skip: ['nmi_', 'watchdog'],
+          extractor: 'stall',
+        },
+        kind: 'stall',
+        example: 'watchdog: Watchdog detected hard LOCKUP on cpu 6',
+        why: 'a CPU stuck with interrupts off: named like a soft lockup, by the work it was looping in',
+      },
+    ],
+    suppressions: [],
   },
 ];
 
