@@ -30,7 +30,8 @@ export function contextMarker(trimmed: string): string | null | undefined {
   return CONTEXT_MARKERS[trimmed];
 }
 
-const ADDRESS_PREFIX = /^\[<[0-9a-fA-F]{1,16}>\] {1,2}/;
+// `[<ffffffff8105d6c0>]` (x86, arm) or `[c0000003f8e4ba50]` (powerpc stack pointer and pc).
+const ADDRESS_PREFIX = /^\[<?[0-9a-fA-F]{1,16}>?\] {1,2}/;
 const EOI_PREFIX = /^(?:<<?EO[IE]>>?|<IRQ>|<NMI>|<#DF>) {1,2}/;
 const OFFSET_FRAME =
   /^(?<name>[A-Za-z_$][\w.$]{0,255})\+0x(?<off>[0-9a-fA-F]{1,10})\/0x[0-9a-fA-F]{1,10}(?: \[(?<mod>[\w-]{1,64})(?: [0-9a-f]{8,64})?\])?(?: \([PLC]\))?(?: (?<file>[\w./+-]{1,255}):(?<line>\d{1,7}))?(?<inl> \[inline\])?/;
@@ -39,7 +40,7 @@ const INLINE_FRAME =
 const DECODED_FRAME =
   /^(?<name>[A-Za-z_$][\w.$]{0,255}) \((?<file>[\w./+-]{1,255}):(?<line>\d{1,7})(?<more>[^)]{0,400})\)(?: \[(?<mod>[\w-]{1,64})\])?/;
 const ARM32_FRAME =
-  /^\((?<name>[A-Za-z_$][\w.$]{0,255})(?:\+0x[0-9a-f]{1,10}\/0x[0-9a-f]{1,10})?\)(?: from \[<[0-9a-f]{1,16}>\])?/;
+  /^\((?<name>[A-Za-z_$][\w.$]{0,255})(?:\+0x[0-9a-f]{1,10}\/0x[0-9a-f]{1,10})?(?: \[(?<mod>[\w-]{1,64})\])?\)(?: from \[<[0-9a-f]{1,16}>\])?/;
 
 /**
  * Parses one console frame line (`? foo+0x1c/0x40 [mod]`, `[<ffff..>] foo+0x..`, symbolised
@@ -70,6 +71,8 @@ export function parseKernelFrame(line: string, context: string | null): Frame | 
     reliable = false;
     s = s.slice(0, -13);
   }
+  // ppc64 ELFv1 function descriptors print code symbols with a leading dot: `.ibmvfc_map_sg+0x44/0x260`.
+  if (s.charCodeAt(0) === 46 /* . */ && /^\.[A-Za-z_]/.test(s)) s = s.slice(1);
   let m = OFFSET_FRAME.exec(s);
   if (m?.groups) {
     const g = m.groups;

@@ -172,6 +172,8 @@ const SECTION_HEADERS: readonly { pattern: RegExp; label: (m: RegExpExecArray) =
   { pattern: /^Call [Tt]race:/, label: () => 'main' },
   { pattern: /^stack backtrace:/, label: () => 'main' },
   { pattern: /^backtrace(?: \(crc [0-9a-f]{1,16}\))?:/, label: () => 'main' },
+  // arm32 prints `Backtrace:` then `[<pc>] (func) from [<lr>] (caller+0x..)` lines.
+  { pattern: /^Backtrace: ?$/, label: () => 'main' },
   { pattern: /^Allocated by task \d{1,10}/, label: () => 'alloc' },
   { pattern: /^(?:kfence-#\d{1,6} .{0,80})?allocated by task \d{1,10}/, label: () => 'alloc' },
   { pattern: /^Freed by task \d{1,10}/, label: () => 'free' },
