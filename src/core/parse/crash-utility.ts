@@ -162,8 +162,11 @@ function buildSession(lines: PreparedLines, start: number, end: number): ReportC
     }
     if (kmemState === 'cache') {
       const tok = t.split(/\s+/);
-      if (tok.length >= 3 && /^[0-9a-f]{8,16}$/.test(tok[0])) {
-        const name = kmemNameLast ? tok[tok.length - 1] : tok.find((x, k) => k > 0 && !/^\d+k?$/.test(x));
+      // People paste the cache line with its numbers cut or replaced by a comment
+      // (`ffff9d00ffc07900 kmalloc-128//note`): the address and a cache name are enough.
+      if (tok.length >= 2 && /^[0-9a-f]{8,16}$/.test(tok[0])) {
+        const raw = kmemNameLast ? tok[tok.length - 1] : tok.find((x, k) => k > 0 && !/^\d+k?$/.test(x));
+        const name = raw ? /^[A-Za-z_][\w.:-]{0,63}/.exec(raw)?.[0] : undefined;
         const size = tok.slice(1).find((x) => /^\d+$/.test(x));
         if (name) {
           caches.add(name);

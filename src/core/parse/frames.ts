@@ -57,12 +57,17 @@ export function parseKernelFrame(line: string, context: string | null): Frame | 
       context = m[0].startsWith('<IRQ') ? 'irq' : m[0].startsWith('<NMI') ? 'nmi' : 'task';
     }
   }
+  let reliable = true;
+  // s390 prints the frame taken from the return register in parentheses: `([<..>] func+0x2a/0x98)`.
+  if (s.charCodeAt(0) === 40 /* ( */ && s.charCodeAt(1) === 91 && s.endsWith(')')) {
+    s = s.slice(1, -1);
+    reliable = false;
+  }
   for (let i = 0; i < 2 && s.charCodeAt(0) === 91 /* [ */; i++) {
     const m = ADDRESS_PREFIX.exec(s);
     if (!m) break;
     s = s.slice(m[0].length);
   }
-  let reliable = true;
   if (s.charCodeAt(0) === 63 /* ? */ && s.charCodeAt(1) === 32) {
     reliable = false;
     s = s.slice(2);

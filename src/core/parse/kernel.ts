@@ -205,7 +205,7 @@ const CPU_LINE = /^CPU: (\d{1,5}) (?:UID: \d{1,10} )?PID: (\d{1,10}) Comm: /;
 const HARDWARE = /^Hardware name: (.{1,200})$/;
 const MODULES = /^Modules linked in:(.{0,4000})$/;
 const RIP_LINE =
-  /^(?:RIP: (?<cs>[0-9a-f]{4}):|EIP: (?:[0-9a-f]{4}:)?|IP: |pc : |PC is at |NIP \[[0-9a-f]{1,16}\] |epc : )(?<rest>.{0,400})$/;
+  /^(?:RIP: (?<cs>[0-9a-f]{4}):|EIP: (?:[0-9a-f]{4}:)?|IP: |pc : |PC is at |NIP \[[0-9a-f]{1,16}\] |epc : |Krnl PSW : [0-9a-f]{16} [0-9a-f]{16} )(?<rest>.{0,400})$/;
 const ACCESS_LINE =
   /^(Read|Write) of size (\d{1,10}) at addr ([0-9a-fA-Fx]{1,18})(?: by task (.{1,64})\/(\d{1,10}))?/;
 const FREE_OF_ADDR = /^Free of addr ([0-9a-fA-Fx]{1,18})(?: by task (.{1,64})\/(\d{1,10}))?/;
@@ -322,7 +322,7 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
     // Field lines.
     const c0 = t.charCodeAt(0);
     const rip =
-      c0 === 82 || c0 === 69 || c0 === 73 || c0 === 112 || c0 === 80 || c0 === 78 || c0 === 101
+      c0 === 82 || c0 === 69 || c0 === 73 || c0 === 112 || c0 === 80 || c0 === 78 || c0 === 101 || c0 === 75
         ? RIP_LINE.exec(t)
         : null;
     if (rip?.groups) {
@@ -331,6 +331,7 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
       else if (t.startsWith('pc :')) arch ??= 'arm64';
       else if (t.startsWith('NIP')) arch ??= 'powerpc';
       else if (t.startsWith('epc')) arch ??= 'riscv64';
+      else if (t.startsWith('Krnl PSW')) arch ??= 's390';
       const userMode = rip.groups.cs !== undefined && rip.groups.cs !== '0010' && rip.groups.cs !== '0060';
       const ctx = section ? context : 'exception';
       // Symbolised RIP lines name inlined callees first: `RIP: 0010:foo include/x.h:27 [inline]`.

@@ -973,6 +973,16 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
         example: 'Unable to handle kernel paging request at virtual address dead000000000108',
         why: 'the arm/arm64 wording of a kernel page fault; the pc line names the function',
       },
+      {
+        // Ours, not syzkaller's: s390 names the faulting function on its `Krnl PSW` line.
+        title: rx('Unable to handle kernel pointer dereference in virtual (?:kernel|user) address space'),
+        template: 'BUG: unable to handle kernel paging request in {frame}',
+        alt: ['bad-access in {frame}'],
+        stack: { parts: [rx('Krnl PSW : [0-9a-f]+ [0-9a-f]+ \\({{FUNC}}'), CALL_TRACE, PARSE_STACK] },
+        kind: 'bad-access',
+        example: 'Unable to handle kernel pointer dereference in virtual kernel address space',
+        why: 'the s390 wording of a kernel page fault; one title with the other architectures',
+      },
     ],
     suppressions: [],
   },
