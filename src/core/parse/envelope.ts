@@ -24,6 +24,7 @@ const LOGLEVEL = /^<\d{1,2}>/;
 const TIMESTAMP = /^\[ {0,12}(\d{1,10}\.\d{1,9})\]/;
 const HUMAN_TIMESTAMP = /^\[[A-Z][a-z]{2} [A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2} \d{4}\]/;
 const CALLER = /^\[ {0,7}([TC]\d{1,8})\]/;
+const QUOTED_TIMESTAMP = /^(?:[ \t]{1,16}|(?:> ?){1,8}[ \t]{0,8})(?=\[ {0,12}\d{1,10}\.\d{1,9}\])/;
 
 /** Strips one line's envelope. `line` must not contain `\n`. */
 export function stripEnvelope(line: string): { text: string; caller: string | null; time: number | null } {
@@ -51,6 +52,13 @@ function stripInto(line: string, out: EnvelopeFields): string {
   } else if (c0 >= 65 && c0 <= 90) {
     const m = SYSLOG_PREFIX.exec(s);
     if (m) s = s.slice(m[0].length);
+  }
+  // Reports quoted in mail (`> `) or indented in a commit message: the quote goes when a console
+  // timestamp follows it, so the lines read as the console printed them.
+  const q0 = s.charCodeAt(0);
+  if (q0 === 32 || q0 === 9 || q0 === 62 /* > */) {
+    const q = QUOTED_TIMESTAMP.exec(s);
+    if (q) s = s.slice(q[0].length);
   }
   // A getty prompt the console output ran into: `syzkaller login: [   16.30] INFO: ...`.
   const login = s.indexOf(' login: [');
