@@ -26,6 +26,7 @@ import {
 } from '../rules/kernel-titles';
 import type { CrashKind } from '../types';
 import type { PreparedLines } from './envelope';
+import { demangleRustV0 } from './rust-demangle';
 
 export interface KernelTitle {
   /** Line (in the prepared input) where the report starts. */
@@ -518,6 +519,7 @@ function runParts(
  * `fakeName`, `_ZN4core3fmt5write17h0123456789abcdefE` → `core::fmt::write`); anything else as is.
  */
 export function demangleName(name: string): string {
+  if (name.startsWith('_R')) return demangleRustV0(name) ?? name;
   if (!name.startsWith('_Z')) return name;
   let i = 2;
   const nested = name[i] === 'N';

@@ -1,0 +1,97 @@
+// The syzbot-rules title engine (kernel-title.ts) on small reports written here, and the name
+// demanglers it uses. The dev corpus figure lives in bench/titles; these pin the mechanisms.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { prepareLines } from '../../src/core/parse/envelope';
+import { cleanTitle, demangleName, titleKernelReports } from '../../src/core/parse/kernel-title';
+import { demangleRustV0 } from '../../src/core/parse/rust-demangle';
+
+const titleOf = (lines: string[]) => titleKernelReports(prepareLines(lines.join('\n')))[0];
+
+test('Rust v0 and C++ names become paths; anything else is left alone', () => {
+  assert.equal(demangleRustV0('_RNvNtCsabc_7mycrate6module4func'), 'mycrate::module::func');
+  assert.equal(
+    demangleRustV0('_RNvXs_Cs1_3fooNtB4_3BarNtCs2_4core5Clone5clone'),
+    '<foo::Bar as core::Clone>::clone',
+  );
+  assert.equal(demangleRustV0('_RNvCs1_7___rustc17rust_begin_unwind'), '__rustc::rust_begin_unwind');
+  assert.equal(demangleRustV0('_RNvB'), null);
+  assert.equal(demangleName('_Z8fakeNameiii'), 'fakeName');
+  assert.equal(demangleName('_ZN5outer5innerEv'), 'outer::inner');
+  assert.equal(demangleName('tcp_sendmsg'), 'tcp_sendmsg');
+  fc.assert(
+    fc.property(fc.string({ maxLength: 200 }), (s) => {
+      demangleName('_R' + s);
+      demangleName('_Z' + s);
+    }),
+  );
+});
+
+test('titles drop what varies between runs of one bug', () => {
+  assert.equal(
+    cleanTitle('kernel panic: Attempted to kill init! exitcode=0x0000000b'),
+    'kernel panic: Attempted to kill init! exitcode=ADDR',
+  );
+  assert.equal(
+    cleanTitle('WARNING in foo+0x1c/0x40 at fs/x.c:123 on CPU#3'),
+    'WARNING in foo at fs/x.c:LINE on CPU',
+  );
+});
+
+test('a hung task is named by what it waited for; RCU waits share one name', () => {
+  const hung = (frames: string[]) =>
+    titleOf([
+      '[  100.1][ T31] INFO: task kworker/0:1:42 blocked for more than 143 seconds.',
+      '[  100.1][ T31] Call Trace:',
+      ...frames.map((f, i) => `[  100.1][ T31]  ${f}+0x${(16 + i).toString(16)}/0x100`),
+    ]);
+  assert.equal(
+    hung(['__schedule', 'schedule', 'schedule_timeout', 'wait_for_completion', 'foo_flush', 'foo_ioctl'])
+      .title,
+    'INFO: task hung in foo_flush',
+  );
+  assert.equal(
+    hung(['__schedule', 'schedule', 'synchronize_srcu', 'bar_release']).title,
+    'INFO: task hung in synchronize_rcu',
+  );
+  assert.equal(
+    hung(['__schedule', 'schedule', 'mutex_lock_nested', 'rtnl_lock', 'baz_open']).title,
+    'INFO: task hung in rtnl_lock',
+  );
+});
+
+test('a soft lockup is named by the frame inside the work it looped in', () => {
+  const t = titleOf([
+    'watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [syz-executor:1234]',
+    'RIP: 0010:loop_helper+0x12/0x40',
+    'Call Trace:',
+    ' widget_scan+0x40/0x90',
+    ' widget_ioctl+0x120/0x200',
+    ' vfs_ioctl+0x4c/0x90',
+    ' __x64_sys_ioctl+0x80/0xb0',
+    ' do_syscall_64+0x3d/0x90',
+  ]);
+  assert.equal(t.title, 'BUG: soft lockup in widget_ioctl');
+  assert.equal(t.kind, 'stall');
+  assert.equal(t.corrupted, false);
+});
+
+test('a report whose call trace holds no frame is corrupted and says so in its title', () => {
+  const t = titleOf([
+    'general protection fault, probably for non-canonical address 0xdffffc0000000001: 0000 [#1] SMP KASAN',
+    'CPU: 0 PID: 1 Comm: init Not tainted 6.1.0 #1',
+    'Call Trace:',
+    'Modules linked in:',
+    '---[ end trace 0000000000000000 ]---',
+  ]);
+  assert.equal(t.title, 'general protection fault in corrupted');
+  assert.equal(t.corrupted, true);
+  assert.match(t.corruptedReason ?? '', /frames/);
+});
+
+test('an unknown line of a known family is its own, trusted title', () => {
+  const t = titleOf(['usb 1-1: WARNING: widget firmware too old, expect trouble']);
+  assert.equal(t.title, 'WARNING: widget firmware too old, expect trouble');
+  assert.equal(t.corrupted, false);
+});
