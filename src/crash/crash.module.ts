@@ -8,6 +8,8 @@ import { MatchIndexService } from './match-index.service';
 import { ParsePool } from './parse-pool.service';
 import { PromotionService } from './promotion.service';
 import { RematchService } from './rematch.service';
+import { ReparseRepository } from './reparse.repository';
+import { ReparseService } from './reparse.service';
 
 /**
  * Parse, match, dumps, buckets. SIGNATURE_FEED and SIGNATURE_WRITER come from the
@@ -22,8 +24,10 @@ import { RematchService } from './rematch.service';
     ParsePool,
     PromotionService,
     RematchService,
+    ReparseRepository,
+    ReparseService,
     { provide: APP_INTERCEPTOR, useClass: FreshIndexInterceptor },
   ],
-  exports: [MatchIndexService, CrashService, DumpsRepository],
+  exports: [MatchIndexService, CrashService, DumpsRepository, ReparseService],
 })
 export class CrashModule {}

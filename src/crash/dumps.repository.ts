@@ -2,6 +2,7 @@
 // submissions of the same content at once still give one row and a count of two.
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { FINGERPRINT_VERSION } from '../core/fingerprint';
 import type { Match, ParsedDump } from '../core/types';
 
 export interface DumpRow {
@@ -85,8 +86,8 @@ export class DumpsRepository {
     return this.ds.transaction(async (em) => {
       const [row] = await em.query(
         `INSERT INTO dumps (content_hash, content, parsed, matches, title, kind, fingerprint, signature_id,
-                            source, host, metadata, collected_at, matched_at_seq)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                            source, host, metadata, collected_at, matched_at_seq, parsed_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, ${FINGERPRINT_VERSION})
          ON CONFLICT (content_hash) DO UPDATE
            SET occurrences = dumps.occurrences + 1, last_seen_at = now(),
                matches = EXCLUDED.matches, signature_id = COALESCE(EXCLUDED.signature_id, dumps.signature_id),
