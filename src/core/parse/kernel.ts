@@ -205,7 +205,7 @@ const CPU_LINE = /^CPU: (\d{1,5}) (?:UID: \d{1,10} )?PID: (\d{1,10}) Comm: /;
 const HARDWARE = /^Hardware name: (.{1,200})$/;
 const MODULES = /^Modules linked in:(.{0,4000})$/;
 const RIP_LINE =
-  /^(?:RIP: (?<cs>[0-9a-f]{4}):|EIP: (?:[0-9a-f]{4}:)?|IP: |pc : |PC is at |NIP \[[0-9a-f]{1,16}\] |epc : |Krnl PSW : [0-9a-f]{16} [0-9a-f]{16} )(?<rest>.{0,400})$/;
+  /^(?:RIP: (?<cs>[0-9a-f]{4}):|EIP: (?:[0-9a-f]{4}:)?|IP: |pc : |PC is at |EIP is at |NIP \[[0-9a-f]{1,16}\] |epc : |Krnl PSW : [0-9a-f]{16} [0-9a-f]{16} )(?<rest>.{0,400})$/;
 const ACCESS_LINE =
   /^(Read|Write) of size (\d{1,10}) at addr ([0-9a-fA-Fx]{1,18})(?: by task (.{1,64})\/(\d{1,10}))?/;
 const FREE_OF_ADDR = /^Free of addr ([0-9a-fA-Fx]{1,18})(?: by task (.{1,64})\/(\d{1,10}))?/;

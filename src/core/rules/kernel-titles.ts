@@ -82,7 +82,7 @@ export interface OopsFamily {
 const CALL_TRACE = rx('(?:Call (?:T|t)race:)|(?:Backtrace:)');
 /** The faulting instruction: x86 `RIP:`, old `IP:`, powerpc `NIP`, arm64 `pc :`, arm `PC is at`. */
 export const RIP_FRAME = rx(
-  '(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\\[< *\\(null\\)>\\] +\\(null\\)|[0-9]+: +\\(null\\))',
+  '(?:IP|NIP|pc |PC is at|IP is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\\[< *\\(null\\)>\\] +\\(null\\)|[0-9]+: +\\(null\\))',
 );
 
 function warningStack(...skip: string[]): StackSelector {
@@ -1238,6 +1238,21 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
         kind: 'bug',
         example: 'divide_error: 0000 [#1] PREEMPT SMP KASAN',
         why: 'the 5.8-era misspelling of the #DE headline',
+      },
+    ],
+    suppressions: [],
+  },
+  {
+    // Ours, by analogy with the other x86 traps: an unexpected int3 in kernel code.
+    header: 'int3: ',
+    formats: [
+      {
+        title: rx('int3: [0-9a-f]{4} \\[#'),
+        template: 'int3 in {frame}',
+        stack: ripStack(),
+        kind: 'bug',
+        example: 'int3: 0000 [#1] PREEMPT SMP KASAN',
+        why: 'x86 #BP in the kernel (a stray breakpoint, a text_poke race); the RIP line names the function',
       },
     ],
     suppressions: [],
