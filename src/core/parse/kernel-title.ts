@@ -148,7 +148,7 @@ function gatherReport(
     const ctx = contextOf(lines, i);
     let questionable = false;
     if (ctx !== '' && !text.includes('<EOI>')) {
-      if (QUESTIONABLE.test(text)) {
+      if (text.includes(' ? ') && QUESTIONABLE.test(text)) {
         questionable = true;
         text = text.slice(text.indexOf(' ? ') + 2);
       } else if (text.endsWith(' (unreliable)')) {
@@ -400,32 +400,27 @@ function corruptedReason(
   return hasStack ? null : 'no stack trace in report';
 }
 
-const skipCache = new WeakMap<StackSelector, RegExp>();
-/** Skip decisions per selector and frame name: names repeat across reports, the union pattern is long. */
-const skipDecisions = new WeakMap<StackSelector, Map<string, boolean>>();
+// eslint-disable-next-line no-restricted-syntax -- the table's own skip list, compiled once at load
+const GLOBAL_SKIP = new RegExp(TITLE_SKIP_FRAMES.join('|'));
+/** Global skip decisions per frame name: names repeat across reports and the pattern is long. */
+let globalSkipSeen = new Map<string, boolean>();
+const familySkip = new WeakMap<StackSelector, RegExp | null>();
 
 function isSkipped(stack: StackSelector, name: string): boolean {
-  let seen = skipDecisions.get(stack);
-  if (!seen || seen.size > 20000) {
-    seen = new Map();
-    skipDecisions.set(stack, seen);
-  }
-  let skip = seen.get(name);
+  let skip = globalSkipSeen.get(name);
   if (skip === undefined) {
-    skip = skipRe(stack).test(name);
-    seen.set(name, skip);
+    if (globalSkipSeen.size > 50000) globalSkipSeen = new Map();
+    skip = GLOBAL_SKIP.test(name);
+    globalSkipSeen.set(name, skip);
   }
-  return skip;
-}
-
-function skipRe(stack: StackSelector): RegExp {
-  let re = skipCache.get(stack);
-  if (!re) {
-    // eslint-disable-next-line no-restricted-syntax -- the table's own skip patterns, compiled once per row
-    re = new RegExp([...TITLE_SKIP_FRAMES, ...(stack.skip ?? [])].join('|'));
-    skipCache.set(stack, re);
+  if (skip) return true;
+  let extra = familySkip.get(stack);
+  if (extra === undefined) {
+    // eslint-disable-next-line no-restricted-syntax -- a row's own skip patterns, compiled once per row
+    extra = stack.skip && stack.skip.length > 0 ? new RegExp(stack.skip.join('|')) : null;
+    familySkip.set(stack, extra);
   }
-  return re;
+  return extra !== null && extra.test(name);
 }
 
 /** syzkaller `extractStackFrame`: the frames named by each stack of the selector, or `ok: false`. */
