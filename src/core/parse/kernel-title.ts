@@ -78,6 +78,7 @@ function contextOf(lines: PreparedLines, i: number): string {
   return lines.times[i] !== null ? 'console' : '';
 }
 
+const QUESTIONABLE_FRAME = /^ *(?:\[<?(?:0x)?[0-9a-f]{1,16}>?\] ){0,2}\? +[a-zA-Z0-9_.]{1,200}\+0x/;
 const STACK_HINT = /race|llocated|Freed|acktrace|Uninit|badaddr/;
 const QUESTIONABLE = /(?:\[<[0-9a-f]+>\])? \? /;
 
@@ -299,7 +300,8 @@ function titleOne(
     best = { f, title, frames, corrupted, slots };
     lastFormat = f;
   }
-  return finish(report, fam, best as Candidate | null, lastFormat, matchedTitle, start);
+  const oldConsole = !/^[TC]/.test(contextOf(lines, start));
+  return finish(report, fam, best as Candidate | null, lastFormat, matchedTitle, start, oldConsole);
 }
 
 interface Candidate {
@@ -317,6 +319,7 @@ function finish(
   lastFormat: TitleFormat | null,
   matchedTitle: boolean,
   start: number,
+  oldConsole: boolean,
 ): KernelTitle {
   let title: string;
   let corrupted: string | null;
@@ -334,7 +337,7 @@ function finish(
     corrupted = best.corrupted;
     if (!corrupted && best.f.corrupted) corrupted = 'report format is marked as corrupted';
   }
-  if (!corrupted) corrupted = corruptedReason(title, report.lines, format);
+  if (!corrupted) corrupted = corruptedReason(title, report.lines, format, oldConsole);
   const clean = cleanTitle(title);
   const frame = best?.frames[0] ?? null;
   const kind = format && best ? kindOf(format, best.slots) : 'unknown';
@@ -372,6 +375,7 @@ function corruptedReason(
   title: string,
   report: readonly string[],
   format: TitleFormat | null,
+  oldConsole: boolean,
 ): string | null {
   if (CORRUPTED_TITLE.test(title)) return 'title matches corrupted regexp';
   if (!format) return null;
@@ -389,7 +393,12 @@ function corruptedReason(
     let corrupted = true;
     for (let i = at + 1; i < Math.min(report.length, at + 16); i++) {
       if (STACK_START.some((k) => k.test(report[i]))) break;
-      if (report[i].includes('(stack is not available)') || FRAME_LINES.some((r) => r.test(report[i]))) {
+      if (
+        report[i].includes('(stack is not available)') ||
+        FRAME_LINES.some((r) => r.test(report[i])) ||
+        // Kernels before printk caller ids could print every frame with `? ` (no reliable unwinder).
+        (oldConsole && QUESTIONABLE_FRAME.test(report[i]))
+      ) {
         hasStack = true;
         corrupted = false;
         break;

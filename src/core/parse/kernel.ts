@@ -338,8 +338,11 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
       const f = userMode
         ? null
         : (parseSymbolWithOffset(rip.groups.rest, ctx) ?? parseInlineRip(rip.groups.rest, ctx));
+      // Old kernels repeat the faulting function after `Code:` (`RIP  [<..>] f+0x..`,
+      // `EIP: [<..>] f+0x.. SS:ESP ..`): a summary, not a frame of the trace above it.
+      const summary = t.startsWith('RIP  [<') || t.includes(' SS:ESP ');
       if (f) {
-        if (section && section.frames.length > 0) section.frames.push(f);
+        if (section && section.frames.length > 0 && !summary) section.frames.push(f);
         else if (!ripFrame) ripFrame = f;
       }
       continue;
