@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
 import { createTestApp, type TestApp } from '../support/app';
 import { REPO_ROOT } from '../support/paths';
 
@@ -126,5 +127,35 @@ describe('triage routes', () => {
     const res = await t.http.get(`/api/v1/signatures/${sigId}/history?days=abc`).set(t.admin).expect(400);
     assert.ok(res.body.detail);
     await t.http.get(`/api/v1/signatures/${sigId}/history?days=0`).set(t.admin).expect(400);
+  });
+
+  test('random bodies, queries and cookies on the triage and session routes: never a 500', async () => {
+    const check = (res: { status: number; body: { detail?: string } }, what: string) => {
+      assert.ok(res.status < 500, `${what} -> ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      if (res.status >= 400) assert.ok(res.body.detail, `${what}: a message`);
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), fc.string({ maxLength: 30 }), async (junk, s) => {
+        let res = await t.http
+          .post('/api/v1/indicators/explain')
+          .set(t.admin)
+          .send({ indicators: junk, format: s } as object);
+        check(res, `explain ${JSON.stringify(junk).slice(0, 80)}`);
+        res = await t.http
+          .post('/api/v1/indicators/explain')
+          .set(t.admin)
+          .send({ indicators: { poisonValues: [junk], shadowCodes: [junk], faultAddress: junk } } as object);
+        check(res, `explain fields ${JSON.stringify(junk).slice(0, 80)}`);
+        res = await t.http.get(`/api/v1/signatures/${sigId}/history`).query({ days: s }).set(t.admin);
+        check(res, `history days=${s}`);
+        res = await t.http.post('/api/v1/session').send({ key: junk } as object);
+        check(res, `login ${JSON.stringify(junk).slice(0, 80)}`);
+        res = await t.http
+          .get('/api/v1/signatures')
+          .set('cookie', `crashkb_session=${encodeURIComponent(s)}; x=${s}`);
+        check(res, `cookie ${s}`);
+      }),
+      { numRuns: 60, seed: 13 },
+    );
   });
 });
