@@ -96,6 +96,8 @@ svg.chart { width: 100%; max-width: 760px; height: auto; }
 svg.chart .bar { fill: #3b82f6; } svg.chart .axis { stroke: #98a2b3; } svg.chart .tick { font: 11px system-ui, sans-serif; fill: var(--muted); }
 figure { margin: 8px 0; }
 nav.choices a { margin-right: 10px; } nav.choices a.on { font-weight: 700; color: var(--fg); }
+form.inline { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 8px 0; } form.inline label { display: inline; margin: 0; }
+#note-form textarea { margin-bottom: 4px; }
 .promote-form { display: flex; gap: 6px; flex-wrap: wrap; align-items: flex-end; }
 .promote-form label { width: 100%; }
 .promote-form input { min-width: 280px; }

@@ -252,6 +252,26 @@ describe('web page', { skip }, () => {
     assert.match(await page.locator('#references').innerText(), /lore\.kernel\.org|PATCH/);
     assert.match(await page.locator('#matcher').innerText(), /mlx5_alloc_cmd_msg/);
     await shot(page, 'signature');
+    // Edits from the page: a markdown note (markup in it stays text) and a status change.
+    await page.fill(
+      '#note-body',
+      '**Seen again** on `node-17`. <img src=x onerror=alert(1)> [lore](https://lore.kernel.org/r/x)',
+    );
+    await page.click('#note-button');
+    await page.locator('#note-status .notice').waitFor();
+    const added = page.locator('#notes-list article').last();
+    assert.equal(await added.locator('strong').innerText(), 'Seen again');
+    assert.equal(await added.locator('code').innerText(), 'node-17');
+    assert.equal(await added.locator('a').getAttribute('href'), 'https://lore.kernel.org/r/x');
+    assert.equal(await page.locator('#notes img').count(), 0, 'no element from the note text');
+    assert.match(await added.innerText(), /<img src=x onerror=alert\(1\)>/);
+    await page.selectOption('#status-select', 'fixed');
+    await page.click('#status-button');
+    await page.locator('#status-msg', { hasText: 'saved: fixed' }).waitFor();
+    const sigId = page.url().split('/').pop();
+    const after = await t.http.get(`/api/v1/signatures/${sigId}`).set(t.admin).expect(200);
+    assert.equal(after.body.status, 'fixed');
+    assert.equal(after.body.notes.at(-1).author, 'CRASHKB_ADMIN_KEY');
     // The stored dump's page: marks, parsed view, matches with evidence.
     await page.locator('#recent a').first().click();
     await page.waitForURL(/\/dumps\/[0-9a-f-]{36}$/);
@@ -339,7 +359,17 @@ describe('web page', { skip }, () => {
 
   test('landmarks, labels and keyboard: skip link first, every field labelled', async () => {
     const ctx = await loggedIn();
-    for (const p of ['/', '/search', '/buckets', '/login']) {
+    const found = await t.http.get('/api/v1/signatures?q=dma_pool_alloc&limit=1').set(t.admin).expect(200);
+    const dumps = await t.http.get('/api/v1/dumps?limit=1').set(t.admin).expect(200);
+    const pages = [
+      '/',
+      '/search',
+      '/buckets',
+      `/signatures/${found.body.items[0].id}`,
+      `/dumps/${dumps.body.items[0].id}`,
+      '/login',
+    ];
+    for (const p of pages) {
       const page = await open(ctx, p);
       await page.locator('h1').waitFor();
       if (p === '/login') {

@@ -551,6 +551,60 @@ function chart(hist) {
   return svg;
 }
 
+function noteArticle(n) {
+  return h('article', { class: 'note card' }, markdown(n.body, 1), h('p', { class: 'muted' }, (n.author ? n.author + ', ' : '') + when(n.createdAt)));
+}
+
+function notesList(notes) {
+  return h('div', { id: 'notes-list' }, (notes || []).length ? notes.map(noteArticle) : h('p', { class: 'muted' }, 'No notes yet.'));
+}
+
+// Edits go through the same API as bots use; the session's CSRF token rides along (api()).
+function noteForm(s) {
+  const body = h('textarea', { id: 'note-body', name: 'body', rows: 5, required: true, 'aria-describedby': 'note-help' });
+  const msg = h('div', { id: 'note-status', role: 'status' });
+  const form = h(
+    'form',
+    { id: 'note-form' },
+    h('label', { for: 'note-body' }, 'Add a note'),
+    h('p', { id: 'note-help', class: 'muted' }, 'Markdown: ## headings, code between backticks, fenced code blocks, - lists, **bold**, *emphasis*, [links](https://...).'),
+    body,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'note-button' }, 'Add note')),
+    msg,
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      const updated = await api(path('api', 'v1', 'signatures', s.id, 'notes'), { method: 'POST', body: { body: body.value } });
+      document.getElementById('notes-list').replaceWith(notesList(updated.notes));
+      s.version = updated.version;
+      body.value = '';
+      msg.replaceChildren(h('p', { class: 'notice' }, 'Note added.'));
+    } catch (e) {
+      msg.replaceChildren(problem(e));
+    }
+  });
+  return form;
+}
+
+function statusForm(s) {
+  const sel = h('select', { id: 'status-select', name: 'status' }, STATUSES.filter((x) => x !== 'duplicate' || s.status === 'duplicate').map((x) => h('option', { value: x, selected: x === s.status }, x)));
+  const msg = h('span', { id: 'status-msg', role: 'status' });
+  const form = h('form', { id: 'status-form', class: 'inline' }, h('label', { for: 'status-select' }, 'Status'), sel, h('button', { type: 'submit', id: 'status-button', class: 'secondary' }, 'Save'), msg);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      const updated = await api(path('api', 'v1', 'signatures', s.id), { method: 'PATCH', body: { status: sel.value, version: s.version } });
+      s.version = updated.version;
+      s.status = updated.status;
+      msg.replaceChildren(' saved: ' + updated.status);
+    } catch (e) {
+      msg.replaceChildren(problem(e));
+    }
+  });
+  return form;
+}
+
 async function signaturePage(id) {
   const [s, hist] = await Promise.all([api(path('api', 'v1', 'signatures', id)), api(path('api', 'v1', 'signatures', id, 'history') + '?days=90')]);
   const m = s.matcher || {};
@@ -560,6 +614,7 @@ async function signaturePage(id) {
     s.title,
     h('p', { class: 'meta' }, s.kind + ' · ' + s.status + ' · ', h('code', null, s.key), s.tags && s.tags.length ? ' · ' + s.tags.join(', ') : ''),
     s.summary ? h('p', { class: 'summary-text' }, s.summary) : null,
+    can('write') ? statusForm(s) : null,
     section(
       'history',
       'Seen',
@@ -572,13 +627,7 @@ async function signaturePage(id) {
       h('div', { class: 'two' }, hist.hosts.length ? tally('Hosts', 'Host', hist.hosts) : h('p', { class: 'muted' }, 'No host recorded.'), hist.kernels.length ? tally('Kernels', 'Kernel', hist.kernels) : h('p', { class: 'muted' }, 'No kernel version recorded.')),
     ),
     section('fixes', 'Fixes', fixesList(s.fixes)),
-    section(
-      'notes',
-      'Notes',
-      (s.notes || []).length
-        ? s.notes.map((n) => h('article', { class: 'note card' }, markdown(n.body, 1), h('p', { class: 'muted' }, (n.author ? n.author + ', ' : '') + when(n.createdAt))))
-        : h('p', { class: 'muted' }, 'No notes yet.'),
-    ),
+    section('notes', 'Notes', notesList(s.notes), can('write') ? noteForm(s) : null),
     section(
       'references',
       'References',
@@ -627,7 +676,7 @@ async function dumpPage(id) {
     d.title || 'Unrecognised dump',
     facts([
       ['known bug', d.signatureId ? h('a', { href: path('signatures', d.signatureId) }, 'open its page') : null],
-      ['status', d.signatureId ? null : h('span', null, 'unknown bug: grouped with its kind in ', h('a', { href: '/buckets' }, 'Unknown bugs'))],
+      ['status', d.signatureId ? null : h('span', null, 'no known bug matches it; dumps like it are grouped in ', h('a', { href: '/buckets' }, 'Unknown bugs'))],
       ['received', when(d.receivedAt)],
       ['last seen', when(d.lastSeenAt)],
       ['times seen', String(d.occurrences)],
