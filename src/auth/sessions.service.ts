@@ -53,7 +53,8 @@ export function assertSameOrigin(req: Request): void {
   } catch {
     host = null;
   }
-  if (host === null || host !== req.headers.host) {
+  // req.host: the Host header, or X-Forwarded-Host from a trusted (loopback) proxy.
+  if (host === null || host !== (req.host ?? req.headers.host)) {
     throw new ForbiddenException('cross-origin request refused: the Origin is not this service');
   }
 }
