@@ -162,6 +162,11 @@ describe('web page', { skip }, () => {
     await known.waitFor({ timeout: 10_000 });
     const text = await known.innerText();
     assert.match(text, /Known bug:/);
+    assert.match(
+      await page.locator('#match-status[role=status]').innerText(),
+      /^Known bug: BUG: unable to handle kernel NULL pointer dereference in dma_pool_alloc/,
+      'a short status is announced',
+    );
     assert.match(text, /4cca96a8d9da/, 'the fix commit is shown');
     assert.match(text, /stack/, 'the evidence is shown');
     const summary = await page.locator('#match-result .summary').innerText();

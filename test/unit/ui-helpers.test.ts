@@ -128,6 +128,11 @@ describe('dump line highlights', () => {
     assert.match(h.lines[head.line], /BUG: unable to handle kernel NULL pointer dereference/);
   });
 
+  test('text the parser recognised nothing in gets no marks', () => {
+    const text = 'hello\nworld\n';
+    assert.deepEqual(highlightLines(text, parseDump(text)).marks, []);
+  });
+
   test('a frame name inside a longer identifier is not a match', () => {
     const h = highlightLines('x\n__foo_bar+0x1\nfoo_bar+0x2/0x10\n', {
       state: ['foo_bar'],

@@ -403,7 +403,9 @@ function pastePage() {
     spellcheck: 'false',
     'aria-describedby': 'dump-help',
   });
-  const out = h('div', { id: 'match-result', 'aria-live': 'polite' });
+  // A short status is announced; the long result is not read out as it appears.
+  const status = h('p', { id: 'match-status', role: 'status', class: 'muted' });
+  const out = h('div', { id: 'match-result' });
   const store = can('submit') ? h('button', { type: 'button', id: 'store-button', class: 'secondary' }, 'Store it') : null;
   const form = h(
     'form',
@@ -419,12 +421,19 @@ function pastePage() {
   );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    out.replaceChildren(h('p', { class: 'muted' }, 'Matching…'));
+    status.textContent = 'Matching…';
+    out.replaceChildren();
     try {
       const r = await api('/api/v1/match', { method: 'POST', body: dump.value });
-      out.replaceChildren();
+      const best = r.matches[0];
+      status.textContent = best
+        ? (best.verdict === 'match' ? 'Known bug: ' : 'Similar to: ') + best.title
+        : r.parsed.title
+          ? 'No known bug matches ' + r.parsed.title
+          : 'No crash recognised in this text';
       await renderAnalysis(out, dump.value, r.parsed, r.matches);
     } catch (e) {
+      status.textContent = '';
       out.replaceChildren(problem(e));
     }
   });
@@ -438,7 +447,7 @@ function pastePage() {
       }
     });
   }
-  page('Is this a known bug?', form, out);
+  page('Is this a known bug?', form, status, out);
 }
 
 async function searchPage() {
@@ -470,7 +479,7 @@ async function searchPage() {
     h('div', { class: 'field' }, h('label', { for: 'module' }, 'Module'), h('input', { id: 'module', name: 'module', value: val('module'), placeholder: 'mlx5_core' })),
     h('div', { class: 'field' }, h('button', { type: 'submit', id: 'search-button' }, 'Search')),
   );
-  const out = h('div', { id: 'search-result', 'aria-live': 'polite' });
+  const out = h('div', { id: 'search-result' });
   page('Search known bugs', form, out);
   const pageNo = Math.max(1, Number(val('page')) || 1);
   const qs = new URLSearchParams({ limit: '25', page: String(pageNo) });

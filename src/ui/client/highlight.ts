@@ -76,7 +76,8 @@ export function highlightLines(
       }
     }
   }
-  if (span.endLine > span.startLine) mark(headlineLine, 'headline');
+  // Text the parser recognised nothing in has no headline to point at.
+  if (span.endLine > span.startLine && (headline || report.title)) mark(headlineLine, 'headline');
 
   const frameNames: string[] = [];
   for (const f of report.state || []) if (f && !frameNames.includes(f)) frameNames.push(f);
