@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * the key it stands for, so revoking the key ends its sessions and logging out deletes the row.
  * `key_id` is the api_keys id as text, or `bootstrap-admin` for CRASHKB_ADMIN_KEY (no row).
  */
-export class UiSessions1795000007000 implements MigrationInterface {
-  name = 'UiSessions1795000007000';
+export class UiSessions1795000013000 implements MigrationInterface {
+  name = 'UiSessions1795000013000';
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`
