@@ -20,6 +20,10 @@ const skip = existsSync(CHROMIUM)
 if (skip) console.error(skip);
 
 const SHOTS = join(REPO_ROOT, 'test-output', 'ui');
+const EXT4 = readFileSync(
+  join(REPO_ROOT, 'seed/signatures/linux-ext4-inode-double-free-arm64/example.txt'),
+  'utf8',
+);
 const MLX5 = readFileSync(
   join(REPO_ROOT, 'seed/signatures/linux-mlx5-dma-pool-uaf-on-reboot/example.txt'),
   'utf8',
@@ -206,6 +210,13 @@ describe('web page', { skip }, () => {
         clip: { x: 0, y: 0, width: 1200, height: 2250 },
       });
     }
+    // Store it: the dump is kept and its own page opens, with the same analysis.
+    await page.fill('#dump', EXT4);
+    await page.click('#store-button');
+    await page.waitForURL(/\/dumps\/[0-9a-f-]{36}$/);
+    await page.locator('#matches .verdict-match').waitFor({ timeout: 10_000 });
+    assert.match(await page.locator('h1').innerText(), /ext4|double-free|free/i);
+    assert.match(await page.locator('main dl.facts').first().innerText(), /source\s+web/);
     await ctx.close();
   });
 
