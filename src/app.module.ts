@@ -27,7 +27,14 @@ export class AppModule {
           pinoHttp: {
             level: config.logLevel,
             genReqId: (req: IncomingMessage, res: ServerResponse) => assignRequestId(req, res),
-            redact: ['req.headers.authorization', 'req.headers["x-crashkb-signature"]'],
+            redact: [
+              'req.headers.authorization',
+              'req.headers["x-crashkb-signature"]',
+              // the web page's session token travels in these
+              'req.headers.cookie',
+              'req.headers["x-csrf-token"]',
+              'res.headers["set-cookie"]',
+            ],
             customLogLevel: (_req, res, err) =>
               err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
           },

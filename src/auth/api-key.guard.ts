@@ -11,12 +11,14 @@ import type { Scope } from './api-key.entity';
 import { ApiKeysService } from './api-keys.service';
 import { hasScope, type RequestWithPrincipal } from './principal';
 import { PUBLIC_KEY, SCOPE_KEY } from './scopes.decorator';
+import { sessionCookie, SessionsService } from './sessions.service';
 
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
+    private readonly sessions: SessionsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -24,6 +26,15 @@ export class ApiKeyGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const needed = this.reflector.getAllAndOverride<Scope>(SCOPE_KEY, targets) ?? 'admin';
     const req = context.switchToHttp().getRequest<Request & RequestWithPrincipal>();
+    // The web page's session cookie stands in for a key only when no Authorization is sent.
+    const cookie = req.headers.authorization === undefined ? sessionCookie(req) : null;
+    if (cookie !== null) {
+      req.principal = await this.sessions.authenticate(req, cookie);
+      if (!hasScope(req.principal, needed)) {
+        throw new ForbiddenException(`this API key lacks the "${needed}" scope`);
+      }
+      return true;
+    }
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(header);
     if (!match) throw new UnauthorizedException('missing API key: send Authorization: Bearer <key>');

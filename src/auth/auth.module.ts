@@ -6,12 +6,15 @@ import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
 import { RateLimitGuard } from './rate-limit.guard';
+import { SessionsController } from './sessions.controller';
+import { SessionsService } from './sessions.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ApiKey])],
-  controllers: [ApiKeysController],
+  controllers: [ApiKeysController, SessionsController],
   providers: [
     ApiKeysService,
+    SessionsService,
     // Order matters: the key guard sets the principal the rate limiter counts by.
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },

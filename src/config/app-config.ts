@@ -24,6 +24,8 @@ export interface AppConfig {
   webhookSecrets: WebhookSecret[];
   /** How many earlier dumps one background re-matching step examines. */
   rematchBatchSize: number;
+  /** How long a web page login (session cookie) lasts. */
+  sessionTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +119,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     dbPoolSize: integer(env, 'CRASHKB_DB_POOL_SIZE', databaseUrl ? 10 : 2, 1, 100),
     webhookSecrets: webhookSecrets(env),
     rematchBatchSize: integer(env, 'CRASHKB_REMATCH_BATCH', 500, 1, 100000),
+    sessionTtlSeconds: integer(env, 'CRASHKB_SESSION_HOURS', 12, 1, 720) * 3600,
   };
 }
 
