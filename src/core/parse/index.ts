@@ -8,7 +8,7 @@ import { MAX_LINE_CHARS, prepareLines, type PreparedLines } from './envelope';
 import { scanPoison } from './indicators';
 import { scanKernelReports, type KernelCandidate } from './kernel';
 import { emptyReport } from './empty';
-import { scanUserspaceReports } from './userspace/index';
+import { runtimeReport, scanUserspaceReports } from './userspace/index';
 
 export { prepareLines, stripEnvelope } from './envelope';
 export { normaliseKernelFunction, parseKernelFrame } from './frames';
@@ -35,6 +35,16 @@ function parseDumpUnsafe(text: string): ParsedDump {
     user = scanUserspaceReports(lines.texts);
   } catch {
     user = [];
+  }
+  // Nothing else claimed the input: a runtime's own fatal report (Go/Rust panic, V8 fatal error,
+  // CHECK failure, Android abort, Java/Python exception) stated by ClusterFuzz's rules.
+  if (kernel.length === 0 && crash.length === 0 && user.length === 0) {
+    try {
+      const r = runtimeReport(lines.texts);
+      if (r) user = [r];
+    } catch {
+      user = [];
+    }
   }
   const items: (ChainInput & { endLine: number })[] = [];
   for (const k of kernel) items.push(chainItem(k, true, k.meta.oopsNo, k.meta.setsTaint));
