@@ -17,6 +17,8 @@ export const STATE_LINE_CAP = 80;
 const MAX_CYCLE_LENGTH = 10;
 const REPEATED_CYCLE_COUNT = 3;
 const MAX_RAW_FRAMES = 512;
+/** Frame lines examined per report once the state is full. */
+const MAX_FRAMES_SEEN = 2048;
 
 /** What the walk found. `crashType` is '' when the lines hold no crash ClusterFuzz would state. */
 export interface CrashStateResult {
@@ -294,6 +296,7 @@ interface Walk {
   processName: string | null;
   rawFrames: string[];
   frames: Frame[];
+  framesSeen: number;
   typeLine: number | null;
   family: CrashStateResult['family'];
   message: string | null;
@@ -357,6 +360,7 @@ export function clusterfuzzState(
     processName: null,
     rawFrames: [],
     frames: [],
+    framesSeen: 0,
     typeLine: null,
     family: null,
     message: null,
@@ -980,6 +984,10 @@ const JAVA_FRAME_RE = /^\s{0,64}at (.{1,2048})\(.{0,1024}\)/;
 const FILE_LINE_RE = /^(.{1,1024}?):(\d{1,9})(?::\d{1,6})?$/;
 
 function addFrameFromLine(line: string, w: Walk, ctx: FrameCtx): void {
+  // State full and enough frames looked at (stack-overflow cycles use the first ones): a long
+  // stack costs nothing more.
+  if (w.frameCount >= MAX_STATE_FRAMES && w.framesSeen >= MAX_FRAMES_SEEN) return;
+  w.framesSeen++;
   let m: RegExpExecArray | null;
   if ((m = CDB_FRAME_RE.exec(line))) return addFrame(w, m[4], { module: m[3], cxx: true });
   // TSan prints its frames without a PC: `#0 foo /src/f.c:10:5 (bin+0x4a3c2)`.
