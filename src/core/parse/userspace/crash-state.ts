@@ -366,6 +366,7 @@ export function clusterfuzzState(
     message: null,
   };
   let current = 0;
+  let rustPending = false;
   const setType = (t: string, family: CrashStateResult['family']) => {
     if (rank(t) >= rank(w.type)) {
       w.type = t;
@@ -407,6 +408,16 @@ export function clusterfuzzState(
     if (!w.type.startsWith('Kernel failure')) {
       const a = assertMessage(line);
       if (a) matchAssert(a.message, a.family);
+      // Rust 1.73+: `thread 'main' panicked at src/lib.rs:1:2:` and the message on the next line.
+      if (rustPending && line.trim() !== '') {
+        rustPending = false;
+        if (!line.startsWith('note: ')) matchAssert(line.trim(), 'rust');
+      }
+      if (
+        line.startsWith('thread ') &&
+        /^thread '[^']{0,256}' panicked at [^'\s]{1,1024}:\d{1,7}:\d{1,5}:$/.test(line)
+      )
+        rustPending = true;
     }
     if (/^\s{0,64}SHOULD NEVER BE REACHED\s{0,64}$/.test(line)) {
       reset();
@@ -970,7 +981,10 @@ interface FrameCtx {
 }
 
 const SAN_FRAME_RE = /^\s{0,64}#(\d{1,6})\s{1,16}([xX0-9a-fA-F]{1,18})\s{1,16}(.{1,4096})$/;
-const TSAN_FRAME_RE = /^\s{0,64}#(\d{1,6})\s{1,16}(?!0x)([^\s].{0,4096})$/;
+// PC-less, and ending in `(module+0xoffset)` (a build id may follow): tombstone `#00 pc 0005b8e4`
+// lines are not this.
+const TSAN_FRAME_RE =
+  /^\s{0,64}#(\d{1,6})\s{1,16}(?!0x|pc\s)([^\s].{0,4096}\s\([^()\s]{1,1024}\+0x[0-9a-fA-F]{1,16}\)(?:\s\(BuildId: [0-9a-fA-F]{1,128}\))?)$/;
 const CHROME_FRAME_RE = /^ {0,64}#(\d{1,6}) ([xX0-9a-fA-F]{1,18}) ([^/\\]{1,4096})$/;
 const CDB_FRAME_RE =
   /^([0-9a-zA-Z`]{1,32}) ([0-9a-zA-Z`]{1,32}) ([0-9a-zA-Z_]{1,256})!(.{1,2048})\+([xX0-9a-fA-F]{1,18})/;

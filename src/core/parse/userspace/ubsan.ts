@@ -67,6 +67,8 @@ export function parseUbsanReport(
     if (
       raw.includes(': note: ') ||
       (t !== '' && /^[\^~ ]{1,256}$/.test(t)) ||
+      t.startsWith('vptr for ') ||
+      t === 'invalid vptr' ||
       /^[0-9a-f]{2}(?:\s{1,2}[0-9a-f]{2}){0,40}$/.test(t)
     ) {
       continue;
