@@ -297,6 +297,7 @@ interface Walk {
   rawFrames: string[];
   frames: Frame[];
   framesSeen: number;
+  symbolized: boolean;
   typeLine: number | null;
   family: CrashStateResult['family'];
   message: string | null;
@@ -361,6 +362,7 @@ export function clusterfuzzState(
     rawFrames: [],
     frames: [],
     framesSeen: 0,
+    symbolized,
     typeLine: null,
     family: null,
     message: null,
@@ -1097,10 +1099,10 @@ function addFrame(
       reliable: true,
     });
   }
-  if (isIgnoredStateFrame(frame)) return;
+  if (isIgnoredStateFrame(frame, w.symbolized)) return;
   if (
     opt.printed !== undefined &&
-    isIgnoredStateFrame(opt.printed.startsWith('in ') ? opt.printed.slice(3) : opt.printed)
+    isIgnoredStateFrame(opt.printed.startsWith('in ') ? opt.printed.slice(3) : opt.printed, w.symbolized)
   )
     return;
   if (w.rawFrames.length < MAX_RAW_FRAMES) w.rawFrames.push(filtered);

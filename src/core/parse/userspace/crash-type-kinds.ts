@@ -25,7 +25,7 @@ export const CRASH_TYPE_KINDS: readonly CrashTypeKindRule[] = [
   },
   {
     id: 'use-after-free',
-    pattern: /^(?:Heap-use-after-free|Use-after-poison|Use-after-free)$/,
+    pattern: /^(?:Heap-use-after-free|Use-after-poison|Use-after-free|Slab-use-after-free)$/,
     kinds: ['use-after-free'],
     example: 'Heap-use-after-free',
     why: 'access to freed (or manually poisoned, i.e. given back) memory',
@@ -54,7 +54,7 @@ export const CRASH_TYPE_KINDS: readonly CrashTypeKindRule[] = [
   },
   {
     id: 'double-free',
-    pattern: /^(?:Heap-double-free|Double-free)$/,
+    pattern: /^(?:Heap-double-free|Double-free|Double-free-or-invalid-free)$/,
     kinds: ['double-free'],
     example: 'Heap-double-free',
     why: 'free of a chunk already freed',
@@ -68,7 +68,7 @@ export const CRASH_TYPE_KINDS: readonly CrashTypeKindRule[] = [
   },
   {
     id: 'null',
-    pattern: /^Null-dereference(?: READ| WRITE)?$|^Invalid memory address$/,
+    pattern: /^Null-dereference(?: READ| WRITE)?$|^Invalid memory address$|^Null-ptr-deref$/,
     kinds: ['null-deref'],
     example: 'Null-dereference READ',
     why: 'fault in the NULL page, UBSan null-pointer use, Go nil pointer dereference',
@@ -76,7 +76,7 @@ export const CRASH_TYPE_KINDS: readonly CrashTypeKindRule[] = [
   {
     id: 'wild',
     pattern:
-      /^UNKNOWN(?: READ| WRITE)?$|^Segv on unknown address$|^Bus$|^READ$|^WRITE$|^Heap-corruption$|^V8 sandbox violation$|^Unknown-crash$|^Wild-addr(?:-read|-write)?$|^Trusted app crash$/,
+      /^UNKNOWN(?: READ| WRITE)?$|^Segv on unknown address$|^Bus$|^READ$|^WRITE$|^Heap-corruption$|^V8 sandbox violation$|^Unknown-crash$|^Wild-addr(?:-read|-write)?$|^Trusted app crash$|^(?:Wild|User)-memory-access$|^(?:READ|WRITE) [A-Z][A-Za-z ,]{0,64}\(\d{1,12}\)$/,
     kinds: ['bad-access'],
     example: 'UNKNOWN READ',
     why: 'a fault on an address the runtime knows nothing of (wild pointer, corrupted heap)',
@@ -154,6 +154,34 @@ export const CRASH_TYPE_KINDS: readonly CrashTypeKindRule[] = [
     why: 'UBSan checks, CFI bad casts and SIGFPE: the language gives the operation no meaning',
   },
   {
+    id: 'gdb-signal-fault',
+    pattern: /^SIG(?:SEGV|BUS)$/,
+    kinds: ['bad-access', 'null-deref'],
+    example: 'SIGSEGV',
+    why: 'gdb `Program received signal SIGSEGV`: a fault; the address decides whether it was NULL',
+  },
+  {
+    id: 'gdb-signal-other',
+    pattern: /^SIG(?:ABRT|ILL|TRAP|SYS|FPE)$/,
+    kinds: ['bug', 'undefined-behavior'],
+    example: 'SIGABRT',
+    why: 'gdb stopped on abort, trap or arithmetic signal: the program stopped itself or divided by zero',
+  },
+  {
+    id: 'gpf',
+    pattern: /^General-protection-fault$/,
+    kinds: ['general-protection-fault'],
+    example: 'General-protection-fault',
+    why: 'KASAN general protection fault (a non-canonical pointer)',
+  },
+  {
+    id: 'tsan-other',
+    pattern: /^(?:Thread leak|Signal-unsafe call inside of a signal|Signal handler spoils errno)$/,
+    kinds: ['bug'],
+    example: 'Thread leak',
+    why: 'TSan findings that are neither a race nor a lock-order cycle',
+  },
+  {
     id: 'timeout',
     pattern: /^Timeout$/,
     kinds: ['hang'],
@@ -189,5 +217,8 @@ export function kindsOfCrashType(crashType: string | null | undefined): CrashKin
   if (first === 'Kernel failure' && lines.length > 1) first = (lines[1] ?? '').trim();
   first = first.length > 200 ? first.slice(0, 200) : first;
   for (const r of CRASH_TYPE_KINDS) if (r.pattern.test(first)) return [...r.kinds];
+  // `Kernel failure\n<text>` that names no KASAN type is a `Kernel panic - not syncing: <text>`
+  // or a `kernel BUG at <file>`: the only two rules that put free text there.
+  if (lines[0]?.trim() === 'Kernel failure' && lines.length > 1) return ['panic', 'bug'];
   return [];
 }
