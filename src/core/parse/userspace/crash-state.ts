@@ -987,6 +987,8 @@ const SAN_FRAME_RE = /^\s{0,64}#(\d{1,6})\s{1,16}([xX0-9a-fA-F]{1,18})\s{1,16}(.
 // lines are not this.
 const TSAN_FRAME_RE =
   /^\s{0,64}#(\d{1,6})\s{1,16}(?!0x|pc\s)([^\s].{0,4096}\s\([^()\s]{1,1024}\+0x[0-9a-fA-F]{1,16}\)(?:\s\(BuildId: [0-9a-fA-F]{1,128}\))?)$/;
+const TOMBSTONE_FRAME_RE =
+  /^\s{0,64}#(\d{2,4}) pc [0-9a-fA-F]{4,16}\s{1,8}(\S{1,1024})(?: \((.{1,1024}?)\+\d{1,12}\))?(?: \(BuildId: [0-9a-fA-F]{1,128}\))?\s{0,8}$/;
 const CHROME_FRAME_RE = /^ {0,64}#(\d{1,6}) ([xX0-9a-fA-F]{1,18}) ([^/\\]{1,4096})$/;
 const CDB_FRAME_RE =
   /^([0-9a-zA-Z`]{1,32}) ([0-9a-zA-Z`]{1,32}) ([0-9a-zA-Z_]{1,256})!(.{1,2048})\+([xX0-9a-fA-F]{1,18})/;
@@ -1028,6 +1030,15 @@ function addFrameFromLine(line: string, w: Walk, ctx: FrameCtx): void {
       return addFrame(w, frame, { cxx: true, file, printed: full });
     }
   }
+  // Android tombstone: `#00 pc 0005b8e4  /system/lib64/libfoo.so (Foo::bar()+164)`. ClusterFuzz
+  // states no frame from these (its symbolizer rewrites them first); they are kept as frames.
+  if ((m = TOMBSTONE_FRAME_RE.exec(line))) {
+    if (w.frames.length < MAX_RAW_FRAMES) {
+      const fn = m[3] ? normaliseFunction(m[3]) : '??';
+      w.frames.push({ function: fn, raw: m[3] ?? m[2], module: m[2], file: null, reliable: true });
+    }
+    return;
+  }
   if ((m = CHROME_FRAME_RE.exec(line))) return addFrame(w, m[3], { cxx: true });
   if ((m = WIN_CHROME_FRAME_RE.exec(line))) return addFrame(w, m[1], { cxx: true });
   if (
@@ -1046,12 +1057,14 @@ function addFrameFromLine(line: string, w: Walk, ctx: FrameCtx): void {
   if (ctx.isTrusty && (m = TRUSTY_FRAME_RE.exec(line))) return addFrame(w, m[3], {});
 }
 
-/** The source file of `foo /src/f.c:10:5`, or null. */
+/** The source file of `foo /src/f.c:10:5` (the last `file:line` word, module suffixes after it allowed), or null. */
 function fileOf(rest: string): string | null {
-  const sp = rest.lastIndexOf(' ');
-  if (sp <= 0) return null;
-  const loc = FILE_LINE_RE.exec(rest.slice(sp + 1));
-  return loc ? loc[1] : null;
+  const words = rest.split(' ');
+  for (let i = words.length - 1; i > 0 && i >= words.length - 4; i--) {
+    const loc = FILE_LINE_RE.exec(words[i]);
+    if (loc && /[/.\\]/.test(loc[1])) return loc[1];
+  }
+  return null;
 }
 
 /**
