@@ -12,7 +12,9 @@ import type { ParsedReport } from './types';
  *    protocol switches.
  * 3: kernel reports are named by syzbot's rules (rules/kernel-titles.ts): the state starts at the
  *    frame the title names (stall/hung-task extractors, per-family skips, syscall prefixes
- *    stripped), kinds follow the title families, truncated reports keep their headline's kind.
+ *    stripped), kinds follow the title families, truncated reports keep their headline's kind;
+ *    user-space states are ClusterFuzz's (assertion/CHECK messages first, its ignore rows, template
+ *    arguments kept) and kinds come from its crash types; runtime (Go/Rust/V8/Java/Python) reports.
  */
 export const FINGERPRINT_VERSION = 3;
 

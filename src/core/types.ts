@@ -40,6 +40,8 @@ export type ReportFormat =
   | 'lsan'
   | 'gdb'
   | 'valgrind'
+  /** A runtime's own fatal report stated by ClusterFuzz's rules: Go/Rust panics, V8 fatal errors, CHECK failures, Android aborts, Java/Python exceptions. */
+  | 'runtime'
   | 'unknown';
 
 export interface Frame {
@@ -127,7 +129,10 @@ export interface ParsedReport {
   frames: Frame[];
   /** Index into `frames` of the frame the title names, or null. */
   guiltyFrame: number | null;
-  /** Up to three function names (ClusterFuzz crash_state convention). */
+  /**
+   * ClusterFuzz crash_state: up to three identifying frames (names as ClusterFuzz keeps them in
+   * user space: templates, the 80-character cut), an assertion/CHECK message first when there is one.
+   */
   state: string[];
   allocStack?: Frame[];
   freeStack?: Frame[];

@@ -6,6 +6,8 @@
 //   list helpers, refcounts, locks, mem/str helpers, thread and syscall entry). They stay in
 //   the alignment (order still matters) but weigh little and are never index keys, so two
 //   different bugs that share `kfree` or `__list_del_entry_valid` on top are not merged.
+import type { Frame, ParsedReport } from '../types';
+import { normaliseFunction } from '../parse/userspace/frames';
 
 export type FrameClass = 'reporting' | 'generic' | 'specific';
 
@@ -312,4 +314,39 @@ export function canonicalFrame(name: string): string {
     if (stripped.length > 0) n = stripped;
   }
   return n;
+}
+
+const KERNEL_FORMATS = new Set(['linux-kernel', 'crash-utility']);
+
+/**
+ * The crash state as frame names for matching. Kernel states are frame names already. A
+ * user-space state is stated the way ClusterFuzz states it — an assertion or CHECK message may
+ * lead, names keep template arguments and are cut at 80 characters — so each line is mapped to
+ * the normalised name of a frame of the report it names, and lines that name no frame (the
+ * message, a file name) are left out: they identify the bug through the fingerprint, not as
+ * frames to align.
+ */
+export function stateFrameNames(
+  report: Pick<ParsedReport, 'state' | 'frames' | 'format'> &
+    Partial<Pick<ParsedReport, 'freeStack' | 'allocStack' | 'otherStacks'>>,
+): string[] {
+  const state = report.state ?? [];
+  if (KERNEL_FORMATS.has(report.format) || state.length === 0) return state.map(canonicalFrame);
+  const known = new Set<string>();
+  const add = (fs: readonly Frame[] | undefined) => {
+    for (const f of fs ?? []) if (f.function) known.add(f.function);
+  };
+  add(report.frames);
+  add(report.freeStack);
+  add(report.allocStack);
+  for (const o of report.otherStacks ?? []) add(o.frames);
+  const out: string[] = [];
+  for (const line of state) {
+    if (known.has(line)) out.push(canonicalFrame(line));
+    else {
+      const n = normaliseFunction(line);
+      if (known.has(n)) out.push(canonicalFrame(n));
+    }
+  }
+  return out;
 }

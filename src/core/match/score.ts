@@ -4,7 +4,7 @@
 import type { CrashKind, Evidence, ParsedReport } from '../types';
 import type { CompiledPattern } from '../re2';
 import { alignStacks, type DumpFrame, type SignatureStack } from './stack';
-import { canonicalFrame } from './frames';
+import { canonicalFrame, stateFrameNames } from './frames';
 import { SCORE_WEIGHTS as W } from './weights';
 
 /** Kinds that one bug can show as, depending on timing and debug options. Rows with a reason. */
@@ -137,8 +137,10 @@ export function prepareReport(
   let guilty: string | null = null;
   const gf = report.guiltyFrame != null ? report.frames?.[report.guiltyFrame] : undefined;
   if (gf?.function) guilty = canonicalFrame(gf.function);
-  else if (report.state && report.state.length > 0) guilty = canonicalFrame(report.state[0]);
-  else guilty = stack.find((d) => d.specific && d.reliable)?.name ?? null;
+  else {
+    const names = stateFrameNames(report);
+    guilty = names[0] ?? stack.find((d) => d.specific && d.reliable)?.name ?? null;
+  }
   return {
     report,
     index,
@@ -146,7 +148,7 @@ export function prepareReport(
     stack,
     freeStack,
     guilty,
-    state: (report.state ?? []).map(canonicalFrame),
+    state: stateFrameNames(report),
     kernel: parseKernelVersion(env.kernelVersion),
     arch: canonicalArch(env.arch),
     modules,

@@ -9,7 +9,7 @@ import { scanPoison } from './indicators';
 import { applyKernelTitles, scanKernelReports, type KernelCandidate } from './kernel';
 import { titleKernelReports } from './kernel-title';
 import { emptyReport } from './empty';
-import { scanUserspaceReports } from './userspace/index';
+import { runtimeReport, scanUserspaceReports } from './userspace/index';
 
 export { prepareLines, stripEnvelope } from './envelope';
 export { normaliseKernelFunction, parseKernelFrame } from './frames';
@@ -30,7 +30,7 @@ export function parseDump(text: string): ParsedDump {
 function parseDumpUnsafe(text: string): ParsedDump {
   const lines = prepareLines(text);
   const kernel = scanKernelReports(lines);
-  const firstTitled = applyKernelTitles(lines, kernel, titleKernelReports(lines));
+  const titles = titleKernelReports(lines);
   const crash = scanCrashSessions(lines);
   let user: ReportCandidate[] = [];
   try {
@@ -38,6 +38,18 @@ function parseDumpUnsafe(text: string): ParsedDump {
   } catch {
     user = [];
   }
+  // Nothing else claimed the input: a runtime's own fatal report (Go/Rust panic, V8 fatal error,
+  // CHECK failure, Android abort, Java/Python exception) stated by ClusterFuzz's rules.
+  const kernelTitled = titles.some((t) => t.formatMatched && !t.sharedWithUserspace);
+  if (kernel.length === 0 && crash.length === 0 && user.length === 0 && !kernelTitled) {
+    try {
+      const r = runtimeReport(lines.texts);
+      if (r) user = [r];
+    } catch {
+      user = [];
+    }
+  }
+  const firstTitled = applyKernelTitles(lines, kernel, titles, user.length > 0);
   const items: (ChainInput & { endLine: number })[] = [];
   for (const k of kernel) items.push(chainItem(k, true, k.meta.oopsNo, k.meta.setsTaint));
   for (const c of crash) items.push(chainItem(c, false, null, ''));

@@ -40,6 +40,10 @@ export interface KernelTitle {
   kind: CrashKind;
   corrupted: boolean;
   corruptedReason: string | null;
+  /** A title format of the family matched (false: the header line itself is the title). */
+  formatMatched: boolean;
+  /** From a family user-space runtimes print too (`panic:`, `fatal error:`). */
+  sharedWithUserspace: boolean;
 }
 
 /** Reports after this many in one input keep the structural title (bounds work on floods). */
@@ -352,6 +356,8 @@ function finish(
     kind,
     corrupted: corrupted !== null,
     corruptedReason: corrupted,
+    formatMatched: format !== null,
+    sharedWithUserspace: fam.sharedWithUserspace === true,
   };
 }
 

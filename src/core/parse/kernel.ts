@@ -696,11 +696,14 @@ export function applyKernelTitles(
   lines: PreparedLines,
   kernel: KernelCandidate[],
   titles: readonly KernelTitle[],
+  userspaceFound: boolean,
 ): KernelCandidate | null {
   const titled = new Set<KernelCandidate>();
   let first: KernelCandidate | null = null;
   for (let t = 0; t < titles.length; t++) {
     const title = titles[t];
+    // In a user-space report, `INFO: Seed: 1234` (libFuzzer) or `panic:` (Go) is not a kernel report.
+    if (userspaceFound && (!title.formatMatched || title.sharedWithUserspace)) continue;
     let host: KernelCandidate | null = null;
     for (const k of kernel)
       if (

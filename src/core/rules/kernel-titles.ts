@@ -77,6 +77,11 @@ export interface OopsFamily {
   suppressions: readonly RegExp[];
   /** When set, only lines matching it are reports of this family (a short header needs it). */
   only?: RegExp;
+  /**
+   * syzkaller's own and Go runtime messages (`panic:`, `fatal error:`, `SYZFAIL:`): in an input
+   * that holds a user-space report they belong to it, not to the kernel.
+   */
+  sharedWithUserspace?: boolean;
 }
 
 const CALL_TRACE = rx('(?:Call (?:T|t)race:)|(?:Backtrace:)');
@@ -1438,6 +1443,7 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
   },
   {
     header: 'SYZFAIL:',
+    sharedWithUserspace: true,
     formats: [
       {
         title: rx('SYZFAIL:(?<msg>.*)'),
@@ -1452,6 +1458,7 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
   },
   {
     header: 'SYZFATAL:',
+    sharedWithUserspace: true,
     formats: [
       {
         title: rx('SYZFATAL:(?<msg>.*)'),
@@ -1466,6 +1473,7 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
   },
   {
     header: 'panic:',
+    sharedWithUserspace: true,
     formats: [
       {
         title: rx('panic: Sentry detected .* stuck task'),
@@ -1488,6 +1496,7 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
   },
   {
     header: 'fatal error:',
+    sharedWithUserspace: true,
     formats: [
       {
         title: rx('fatal error:'),

@@ -3,7 +3,7 @@
 // other addresses, another caller path further down) and not catch other bugs (others that
 // merely share kfree or a list check on top). So it keeps what identifies, and drops what varies.
 import type { ParsedDump, ParsedReport, SignatureMatcher } from '../types';
-import { canonicalFrame, classifyFrame } from '../match/frames';
+import { canonicalFrame, classifyFrame, stateFrameNames } from '../match/frames';
 import { isGenericSlabCache } from '../match/index';
 import { DERIVE_LIMITS } from '../match/weights';
 
@@ -41,7 +41,7 @@ export function deriveMatcher(dump: ParsedDump | ParsedReport): SignatureMatcher
   }
   const frames = parsed.frames ?? [];
   const names = frames.map((f) => canonicalFrame(f.function ?? ''));
-  const state = (parsed.state ?? []).map(canonicalFrame).filter((s) => s.length > 0);
+  const state = stateFrameNames(parsed).filter((s) => s.length > 0);
   const maxFrames = DERIVE_LIMITS.maxFrames.value;
 
   // 1. The crash state: the parser already skipped reporting/runtime frames; these three are

@@ -29,8 +29,10 @@ const TOOL_FORMAT: Readonly<Record<string, ReportFormat>> = {
 };
 
 // `==4242==ERROR: AddressSanitizer: heap-use-after-free on address 0x...` (MSan says WARNING).
+// Fuchsia (and runtimes that print no pid) start the line with `ERROR: AddressSanitizer: ...`,
+// possibly after a `[timestamp] pid:tid> ` log prefix.
 export const SAN_HEADER_RE =
-  /==(\d{1,10})==\s{0,2}(?:ERROR|WARNING): (AddressSanitizer|HWAddressSanitizer|MemorySanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|ThreadSanitizer): ?(.{0,2048})$/;
+  /(?:==(\d{1,10})==\s{0,2}|^|> )(?:ERROR|WARNING): (AddressSanitizer|HWAddressSanitizer|MemorySanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|ThreadSanitizer): ?(.{0,2048})$/;
 
 export function matchSanitizerHeader(line: string): RegExpExecArray | null {
   if (!line.includes('Sanitizer: ')) return null;
@@ -75,7 +77,7 @@ export function parseSanitizerReport(
   isHeader: (line: string) => boolean,
 ): { report: ParsedReport; endLine: number } {
   const header = matchSanitizerHeader(lines[start]) as RegExpExecArray;
-  const pid = Number(header[1]);
+  const pid = header[1] === undefined ? null : Number(header[1]);
   const tool = header[2];
   const rest = header[3].trim();
   const format = TOOL_FORMAT[tool] ?? 'asan';

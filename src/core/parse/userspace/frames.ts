@@ -20,6 +20,7 @@ export interface PcFrame {
 // `    #3 0x7f8a2c1d3d8f in foo file.c:1:2`, `    #5 0x7f..  (/lib/libc.so.6+0x29d8f)`, TSan `    #0 foo f.c:10:5 (bin+0x4a3c2)`
 const SAN_FRAME_RE =
   /^\s{0,40}#(\d{1,5})\s{1,8}(?:(0x[0-9a-fA-F]{1,16})\s{1,8}|(0x[0-9a-fA-F]{1,16})$)?(.*)$/;
+const FUCHSIA_MODULE_RE = /\s<(<application>|[^<>\s]{1,256})>\+0x[0-9a-fA-F]{1,16}$/;
 const BUILD_ID_RE = /\s\(BuildId: [0-9a-fA-F]{1,128}\)$/;
 const LOCATION_RE = /^(.{1,1024}?):(\d{1,7})(?::(\d{1,5}))?$/;
 const HEX_RE = /^[0-9a-fA-F]{1,16}$/;
@@ -36,6 +37,12 @@ export function parseSanitizerFrame(raw: string): PcFrame | null {
   const pc = (m[2] ?? m[3] ?? null)?.toLowerCase() ?? null;
   let rest = m[4].trim().replace(BUILD_ID_RE, '');
   let module: string | null = null;
+  // Fuchsia's symbolizer ends a frame with `<<application>>+0x4f10` or `<libc.so>+0x964de`.
+  const fx = FUCHSIA_MODULE_RE.exec(rest);
+  if (fx) {
+    module = fx[1] === '<application>' ? null : fx[1];
+    rest = rest.slice(0, fx.index).trim();
+  }
   // Trailing `(module+0xoff)` or `(<unknown module>)`: the last parenthesised group, which must
   // start a word (function names such as `operator()(int)` also end with a parenthesis).
   if (rest.endsWith(')')) {

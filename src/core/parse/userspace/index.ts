@@ -3,6 +3,7 @@ import type { ReportCandidate } from '../candidate';
 import { matchSanitizerHeader, parseSanitizerReport } from './asan';
 import { cap } from './frames';
 import { isGdbFrameStart, isGdbHeader, parseGdbReport } from './gdb';
+import { restateReports } from './restate';
 import { parseTsanReport, TSAN_HEADER_RE } from './tsan';
 import { isUbsanHeader, parseUbsanReport } from './ubsan';
 import { isValgrindHeader, parseValgrindReport } from './valgrind';
@@ -81,5 +82,12 @@ export function scanUserspaceReports(lines: readonly string[]): ReportCandidate[
       i++;
     }
   }
+  try {
+    restateReports(lines, out);
+  } catch {
+    // The family parsers' own state stays.
+  }
   return out;
 }
+
+export { runtimeReport } from './restate';

@@ -14,6 +14,7 @@ import {
   parseSanitizerFrame,
   type PcFrame,
 } from './frames';
+import { goRuntimeError } from './crash-state';
 import { UBSAN_CHECKS } from './rules';
 
 const MARK = ': runtime error: ';
@@ -21,7 +22,8 @@ const LOC_RE = /^(.{1,512}?):(\d{1,7})(?::(\d{1,5}))?$/;
 
 export function isUbsanHeader(line: string): boolean {
   const i = line.indexOf(MARK);
-  return i > 0 && i < 1024;
+  // Go prints `panic: runtime error: index out of range` (or logs it): a Go panic, not UBSan.
+  return i > 0 && i < 1024 && goRuntimeError(line) === null;
 }
 
 export function ubsanCheckOf(message: string): string {
@@ -65,6 +67,8 @@ export function parseUbsanReport(
     if (
       raw.includes(': note: ') ||
       (t !== '' && /^[\^~ ]{1,256}$/.test(t)) ||
+      t.startsWith('vptr for ') ||
+      t === 'invalid vptr' ||
       /^[0-9a-f]{2}(?:\s{1,2}[0-9a-f]{2}){0,40}$/.test(t)
     ) {
       continue;
