@@ -5,8 +5,10 @@ import {
   Logger,
   NotFoundException,
   OnApplicationBootstrap,
+  ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
+import { SecretKeyError } from '../secrets/secret-box';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { readGenericPayload } from './webhook-payload';
 import { verifySignature } from './webhook-signature';
@@ -55,7 +57,17 @@ export class WebhooksService implements OnApplicationBootstrap {
   async receive(d: IncomingDelivery): Promise<ReceiveResult> {
     const source = await this.repo.findSource(d.source);
     if (!source) throw new NotFoundException(`no webhook source "${d.source}"`);
-    const check = verifySignature(d.signature, source.secret, d.rawBody);
+    let secret: string;
+    try {
+      secret = this.repo.sourceSecret(source);
+    } catch (err) {
+      if (!(err instanceof SecretKeyError)) throw err;
+      this.logger.error(`webhook source ${source.name}: ${err.message}`);
+      throw new ServiceUnavailableException(
+        `the secret of source "${source.name}" cannot be read with the configured CRASHKB_SECRET_KEY; register the source again or configure its key`,
+      );
+    }
+    const check = verifySignature(d.signature, secret, d.rawBody);
     if (!check.ok) throw new UnauthorizedException(check.reason);
     if (!d.deliveryId)
       throw new BadRequestException('missing X-Crashkb-Delivery header (a unique id per delivery)');
