@@ -36,6 +36,8 @@ export interface ClaimedDelivery {
   attempts: number;
   /** Dumps already stored by an earlier, interrupted attempt. */
   dumpIds: string[];
+  /** The source's format (generic when the source is gone). */
+  format: string;
 }
 
 const DELIVERY_COLUMNS = `delivery_id AS "deliveryId", source, status, attempts, error, dump_ids AS "dumpIds",
@@ -68,17 +70,20 @@ export class WebhooksRepository {
     );
   }
 
-  /** Creates or replaces a source's secret (stored encrypted) and format; returns whether it was new. */
+  /**
+   * Creates or replaces a source's secret (stored encrypted) and format (null: keep the one it
+   * has, generic for a new source); returns whether it was new.
+   */
   async upsertSource(
     name: string,
     secret: string,
-    format: string,
+    format: string | null,
   ): Promise<{ row: SourceRow; created: boolean }> {
     const sealed = this.secrets.seal(secret, secretContext('webhook_sources', name));
     const [row] = await this.ds.query(
-      `INSERT INTO webhook_sources (name, secret, secret_enc, format) VALUES ($1, NULL, $2, $3)
-       ON CONFLICT (name) DO UPDATE SET secret = NULL, secret_enc = EXCLUDED.secret_enc, format = EXCLUDED.format,
-         updated_at = now()
+      `INSERT INTO webhook_sources (name, secret, secret_enc, format) VALUES ($1, NULL, $2, coalesce($3, 'generic'))
+       ON CONFLICT (name) DO UPDATE SET secret = NULL, secret_enc = EXCLUDED.secret_enc,
+         format = coalesce($3, webhook_sources.format), updated_at = now()
        RETURNING id, name, format, created_at AS "createdAt", (xmax = 0) AS created`,
       [name, sealed, format],
     );
@@ -134,7 +139,8 @@ export class WebhooksRepository {
          WHERE status IN ('queued', 'processing') AND next_attempt_at <= now()
          ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
        RETURNING delivery_id AS "deliveryId", source, body, content_type AS "contentType", attempts,
-                 dump_ids AS "dumpIds"`,
+                 dump_ids AS "dumpIds",
+                 coalesce((SELECT format FROM webhook_sources ws WHERE ws.name = source), 'generic') AS format`,
       [staleSeconds],
     );
     return row ?? null;

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { SecretKeyError } from '../secrets/secret-box';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { readGenericPayload } from './webhook-payload';
+import { readPayload } from './formats';
 import { verifySignature } from './webhook-signature';
 import { WebhookWorker } from './webhook-worker.service';
 import { WebhooksRepository, type DeliveryStatus } from './webhooks.repository';
@@ -41,7 +41,7 @@ export class WebhooksService implements OnApplicationBootstrap {
 
   /** Sources named in CRASHKB_WEBHOOK_SECRETS are registered (or their secret replaced) at start. */
   async onApplicationBootstrap(): Promise<void> {
-    for (const s of this.config.webhookSecrets) await this.repo.upsertSource(s.name, s.secret, 'generic');
+    for (const s of this.config.webhookSecrets) await this.repo.upsertSource(s.name, s.secret, null);
     if (this.config.webhookSecrets.length) {
       this.logger.log(
         `webhook sources from configuration: ${this.config.webhookSecrets.map((s) => s.name).join(', ')}`,
@@ -74,8 +74,9 @@ export class WebhooksService implements OnApplicationBootstrap {
     if (!DELIVERY_ID.test(d.deliveryId)) {
       throw new BadRequestException('X-Crashkb-Delivery: 1-200 characters of letters, digits, . _ : -');
     }
-    const body = d.rawBody.toString('utf8');
-    const payload = readGenericPayload(body, d.contentType);
+    // PostgreSQL text cannot hold NUL: kept as U+FFFD (as invalid UTF-8 already is), never a 500.
+    const body = d.rawBody.toString('utf8').replace(/\0/g, '\uFFFD');
+    const payload = readPayload(source.format, body, d.contentType);
     const earlier = await this.repo.insertDelivery({
       deliveryId: d.deliveryId,
       source: source.name,
