@@ -44,7 +44,9 @@ export class FanoutService {
   ) {}
 
   /** Fans out one batch of events; returns how many were taken (0: the outbox is empty). */
-  fanOutBatch(): Promise<number> {
+  async fanOutBatch(): Promise<number> {
+    // Most ticks find nothing: look before opening a transaction (on PGlite they serialise).
+    if (!(await this.repo.hasEvents())) return 0;
     return this.ds.transaction(async (em) => {
       const events = await this.repo.takeEvents(em, BATCH);
       if (events.length === 0) return 0;

@@ -14,6 +14,8 @@ import { send, type SendResult } from './sender';
 const POLL_MS = 1000;
 /** Deliveries in flight at once (to different signatures/buckets or subscriptions). */
 const CONCURRENCY = 4;
+/** Fan-out batches (of 200 events) per run before due deliveries are sent. */
+const FANOUT_BATCHES_PER_RUN = 10;
 /** A claimed delivery whose sender vanished is taken again after this (> the 10 s timeout). */
 const LEASE_SECONDS = 30;
 /** A subscription failing for this long is paused (API.md). */
@@ -84,8 +86,10 @@ export class NotifyWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async drainOnce(): Promise<void> {
-    while (!this.stopped && (await this.fanout.fanOutBatch()) > 0) {
-      // more events may be waiting
+    // A bounded number of fan-out batches per run: under a steady stream of events the outbox
+    // never empties, and sending must not wait for it to.
+    for (let i = 0; i < FANOUT_BATCHES_PER_RUN && !this.stopped; i++) {
+      if ((await this.fanout.fanOutBatch()) === 0) break;
     }
     await Promise.all(Array.from({ length: CONCURRENCY }, () => this.sendLoop()));
   }

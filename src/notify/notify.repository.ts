@@ -128,6 +128,10 @@ export class NotifyRepository {
 
   // ---- fan-out (inside one transaction: use only `em`) -------------------------------------
 
+  async hasEvents(): Promise<boolean> {
+    return (await this.ds.query(`SELECT 1 FROM notification_events LIMIT 1`)).length > 0;
+  }
+
   /** Takes the oldest events off the outbox (they are gone when the transaction commits). */
   async takeEvents(em: EntityManager, limit: number): Promise<OutboxEvent[]> {
     // TypeORM answers a DELETE with [rows, affected].
