@@ -42,8 +42,14 @@ export function writeKeyFile(file: string, hexKeys: string[]): void {
   chmodSync(file, 0o600);
 }
 
+/**
+ * The keys configured or found. With `create` false a missing key file stays missing (box null,
+ * source 'key-file'): the file is written only when a secret is first stored, so a service that
+ * never stores one leaves nothing beside its data directory.
+ */
 export function resolveSecretKeys(
   config: Pick<AppConfig, 'secretKeys' | 'databaseUrl' | 'dataDir'>,
+  create = true,
 ): ResolvedKeys {
   if (config.secretKeys.length > 0) {
     return { box: new SecretBox(config.secretKeys), source: 'CRASHKB_SECRET_KEY', file: null };
@@ -54,6 +60,7 @@ export function resolveSecretKeys(
   }
   const file = secretKeyFile(config.dataDir);
   if (!existsSync(file)) {
+    if (!create) return { box: null, source: 'key-file', file };
     try {
       writeFileSync(file, newSecretKey() + '\n', { mode: 0o600, flag: 'wx' });
     } catch (err) {

@@ -101,7 +101,7 @@ describe('notifications out', () => {
     rx = new Receiver();
     await rx.start();
     t = await createTestApp({
-      env: { CRASHKB_SEED: '1', CRASHKB_ALLOW_PRIVATE_URLS: '1', CRASHKB_NOTIFY_COALESCE_SECONDS: '4' },
+      env: { CRASHKB_SEED: '1', CRASHKB_ALLOW_PRIVATE_URLS: '1', CRASHKB_NOTIFY_COALESCE_SECONDS: '30' },
     });
     submitter = await keyWithScopes(t, 'submit', 'read');
   });
@@ -266,15 +266,19 @@ describe('notifications out', () => {
       ids.push(r.body.id);
     }
     await drain();
+    // The window (30 s here) is still open: only the first went out.
     let got = rx.of('dump.matched', '/burst');
     assert.equal(got.length, 1, 'only the first went out at once');
     assert.equal(got[0].json.data.dumpId, ids[0]);
     assert.equal(got[0].json.data.count, 1);
-    const t0 = Date.now();
-    while (rx.of('dump.matched', '/burst').length < 2 && Date.now() - t0 < 10000) {
-      await sleep(250);
-      await drain();
-    }
+    const fastForward = (column: 'next_attempt_at' | 'window_ends_at') =>
+      sql(
+        `UPDATE notification_deliveries SET ${column} = now() - interval '1 second' WHERE subscription_id = $1`,
+        [sub.body.id],
+      );
+    // The window closes (fast-forwarded rather than waited for): the rest go out as one.
+    await fastForward('next_attempt_at');
+    await drain();
     got = rx.of('dump.matched', '/burst');
     assert.equal(got.length, 2, 'the rest in one notification when the window closed');
     const rest = got[1].json.data;
@@ -284,14 +288,26 @@ describe('notifications out', () => {
     assert.equal(rest.signature.id, sig.body.id);
     assert.equal(rest.fixes[0].ref, 'feedc0ffee12');
     assert.equal(rest.dumpIds.length, 20);
+    assert.deepEqual(rest.dumpIds, ids.slice(1, 21));
     assert.ok(verified(got[1]));
-    // A repeat of the same content is the bug seen again too.
-    await sleep(4200);
+    // Within the next window another dump waits for it; after a quiet window the next goes at once.
+    await submit(widgetBug(26)).expect(201);
+    await drain();
+    assert.equal(rx.of('dump.matched', '/burst').length, 2, 'folded into the next window');
+    await fastForward('window_ends_at');
+    await fastForward('next_attempt_at');
+    await drain();
+    got = rx.of('dump.matched', '/burst');
+    assert.equal(got.length, 3);
+    assert.equal(got[2].json.data.count, 1);
+    // A repeat of the same content is the bug seen again too, and a quiet window has passed.
+    await fastForward('window_ends_at');
     await submit(widgetBug(3)).expect(200);
     await drain();
     got = rx.of('dump.matched', '/burst');
-    assert.equal(got.length, 3, 'after a quiet window the next goes out at once');
-    assert.equal(got[2].json.data.dumpId, ids[2]);
+    assert.equal(got.length, 4, 'after a quiet window the next goes out at once');
+    assert.equal(got[3].json.data.dumpId, ids[2]);
+    assert.equal(got[3].json.data.coalesced, false);
     await t.http.delete(`/api/v1/subscriptions/${sub.body.id}`).set(t.admin).expect(204);
   });
 

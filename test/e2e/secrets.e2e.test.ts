@@ -66,6 +66,9 @@ describe('secrets at rest', () => {
   test('secrets are encrypted in the tables; a plain-text row from an older version is encrypted at start', async () => {
     let t = await open();
     try {
+      if (!usingServer) {
+        assert.equal(existsSync(secretKeyFile(dataDir)), false, 'no key is made before a secret is stored');
+      }
       await t.http
         .post('/api/v1/webhook-sources')
         .set(t.admin)
