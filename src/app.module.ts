@@ -11,6 +11,8 @@ import { HealthModule } from './health/health.module';
 import { KbModule } from './kb/kb.module';
 import { CrashModule } from './crash/crash.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { NotifyModule } from './notify/notify.module';
+import { SecretsModule } from './secrets/secrets.service';
 import { UiModule } from './ui/ui.module';
 import { ProblemFilter } from './http/problem.filter';
 import { assignRequestId } from './http/request-id';
@@ -46,11 +48,13 @@ export class AppModule {
           skipIf: () => config.rateLimitPerMinute === 0,
         }),
         DatabaseModule.forRoot(config, databaseUrl),
+        SecretsModule,
         AuthModule,
         HealthModule,
         KbModule,
         CrashModule,
         WebhooksModule,
+        NotifyModule,
         UiModule,
       ],
       providers: [

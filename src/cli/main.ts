@@ -4,8 +4,11 @@
 //   crashkb submit FILE [--url --key] POST /api/v1/dumps; same exit statuses
 //   crashkb kb export [--url --key]   the knowledge base bundle on stdout
 //   crashkb kb import FILE [--dry-run] [--url --key]
+//   crashkb secrets new-key | rotate [--new-key HEX]   (on the database itself, not through the API)
 import { readFileSync } from 'node:fs';
+import { loadAppConfig } from '../config/app-config';
 import { parseDump } from '../core/parse';
+import { newSecretKey } from '../secrets/secret-box';
 
 const USAGE = `usage:
   crashkb parse FILE...                 print one ParsedDump JSON line per FILE ('-' reads stdin)
@@ -13,6 +16,9 @@ const USAGE = `usage:
   crashkb submit FILE [--url URL] [--key KEY]
   crashkb kb export [--url URL] [--key KEY]
   crashkb kb import FILE [--dry-run] [--url URL] [--key KEY]
+  crashkb secrets new-key               print a new random key for CRASHKB_SECRET_KEY
+  crashkb secrets rotate [--new-key HEX] re-encrypt stored secrets with a new key (DATABASE_URL or
+                                        the stopped embedded database in CRASHKB_DATA_DIR)
 The service URL and key default to CRASHKB_URL (http://127.0.0.1:3000) and CRASHKB_KEY.
 match/submit exit 0 when a known bug matched, 1 when none did, 2 on error.`;
 
@@ -25,6 +31,7 @@ interface Options {
   url: string;
   key: string;
   dryRun: boolean;
+  newKey: string | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -33,6 +40,7 @@ function parseArgs(argv: string[]): Options {
     url: process.env.CRASHKB_URL || 'http://127.0.0.1:3000',
     key: process.env.CRASHKB_KEY || '',
     dryRun: false,
+    newKey: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -41,6 +49,8 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--key') o.key = argv[++i] ?? '';
     else if (a.startsWith('--key=')) o.key = a.slice(6);
     else if (a === '--dry-run') o.dryRun = true;
+    else if (a === '--new-key') o.newKey = argv[++i] ?? '';
+    else if (a.startsWith('--new-key=')) o.newKey = a.slice(10);
     else o.positional.push(a);
   }
   o.url = o.url.replace(/\/+$/, '');
@@ -87,6 +97,30 @@ async function matchOrSubmit(o: Options, path: string): Promise<number> {
   return matches.some((m) => m.verdict === 'match') ? EXIT_MATCHED : EXIT_NO_MATCH;
 }
 
+async function secretsCommand(o: Options): Promise<number> {
+  const [sub] = o.positional;
+  if (sub === 'new-key') {
+    process.stdout.write(newSecretKey() + '\n');
+    return 0;
+  }
+  if (sub !== 'rotate') return fail(USAGE);
+  // Loaded only here: parse/match/submit need neither TypeORM nor the embedded database.
+  const { rotateSecrets } = await import('../secrets/rotate.js');
+  const r = await rotateSecrets(loadAppConfig(process.env), { newKey: o.newKey });
+  process.stderr.write(
+    `crashkb: ${r.encrypted} plain-text and ${r.rewrapped} encrypted secret(s) now under key ${r.keyId}` +
+      (r.keyFile ? ` (key file ${r.keyFile})` : '') +
+      '\n',
+  );
+  for (const u of r.unreadable)
+    process.stderr.write(`crashkb: not readable with the configured keys, left: ${u}\n`);
+  if (r.printKey) {
+    process.stderr.write('crashkb: set CRASHKB_SECRET_KEY to this key on every instance (stdout):\n');
+    process.stdout.write(r.printKey + '\n');
+  }
+  return r.unreadable.length ? EXIT_ERROR : 0;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const o = parseArgs(rest);
@@ -120,6 +154,8 @@ export async function run(argv: string[]): Promise<number> {
         }
         return fail(USAGE);
       }
+      case 'secrets':
+        return await secretsCommand(o);
       case '--help':
       case '-h':
       case 'help':

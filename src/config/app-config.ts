@@ -1,6 +1,7 @@
 // All configuration is read here, once, from the environment, and checked at boot:
 // a bad value stops the process with a message that names the variable.
 // Nothing else in the service reads process.env.
+import { parseSecretKey } from '../secrets/secret-box';
 
 export interface WebhookSecret {
   name: string;
@@ -26,6 +27,12 @@ export interface AppConfig {
   rematchBatchSize: number;
   /** How long a web page login (session cookie) lasts. */
   sessionTtlSeconds: number;
+  /** Keys that encrypt stored secrets (CRASHKB_SECRET_KEY=new,old): the first encrypts, all decrypt. */
+  secretKeys: Buffer[];
+  /** Subscriptions may point at loopback, private and link-local addresses (tests, one host). */
+  allowPrivateUrls: boolean;
+  /** dump.matched of one signature within this many seconds of the last are coalesced; 0: never. */
+  notifyCoalesceSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -89,6 +96,21 @@ function webhookSecrets(env: Env): WebhookSecret[] {
   });
 }
 
+function secretKeys(env: Env): Buffer[] {
+  const raw = env.CRASHKB_SECRET_KEY;
+  if (!raw || raw.trim() === '') return [];
+  return raw.split(',').map((part) => {
+    const key = parseSecretKey(part);
+    if (!key) {
+      throw new ConfigError(
+        'CRASHKB_SECRET_KEY',
+        'expected 32 bytes as 64 hex characters or base64 (`openssl rand -hex 32`), several separated by commas',
+      );
+    }
+    return key;
+  });
+}
+
 export function loadAppConfig(env: Env = process.env): AppConfig {
   const databaseUrl = env.DATABASE_URL && env.DATABASE_URL.trim() !== '' ? env.DATABASE_URL.trim() : null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -106,6 +128,15 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     throw new ConfigError('CRASHKB_ADMIN_KEY', 'must be at least 8 characters');
   }
   const host = (env.HOST ?? '127.0.0.1').trim() || '127.0.0.1';
+  const keys = secretKeys(env);
+  const sources = webhookSecrets(env);
+  // With a server there is no safe place to generate a key (see src/secrets/secret-keys.ts).
+  if (databaseUrl !== null && sources.length > 0 && keys.length === 0) {
+    throw new ConfigError(
+      'CRASHKB_SECRET_KEY',
+      'required with DATABASE_URL when CRASHKB_WEBHOOK_SECRETS is set: secrets are stored encrypted (`openssl rand -hex 32`)',
+    );
+  }
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host,
@@ -117,9 +148,12 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     maxDumpBytes: byteSize(env, 'CRASHKB_MAX_DUMP_BYTES', 5 * 1024 * 1024),
     rateLimitPerMinute: integer(env, 'CRASHKB_RATE_LIMIT', 6000, 0, 10_000_000),
     dbPoolSize: integer(env, 'CRASHKB_DB_POOL_SIZE', databaseUrl ? 10 : 2, 1, 100),
-    webhookSecrets: webhookSecrets(env),
+    webhookSecrets: sources,
     rematchBatchSize: integer(env, 'CRASHKB_REMATCH_BATCH', 500, 1, 100000),
     sessionTtlSeconds: integer(env, 'CRASHKB_SESSION_HOURS', 12, 1, 720) * 3600,
+    secretKeys: keys,
+    allowPrivateUrls: bool(env, 'CRASHKB_ALLOW_PRIVATE_URLS', false),
+    notifyCoalesceSeconds: integer(env, 'CRASHKB_NOTIFY_COALESCE_SECONDS', 60, 0, 86400),
   };
 }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { CrashService } from '../crash/crash.service';
 import { isDatabaseUnavailable } from '../http/problem.filter';
-import { readGenericPayload } from './webhook-payload';
+import { readPayload } from './formats';
 import { WebhooksRepository, type ClaimedDelivery } from './webhooks.repository';
 
 // Deliveries accepted here are kicked at once; the poll is for retries and other instances.
@@ -66,7 +66,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async process(d: ClaimedDelivery): Promise<void> {
-    const payload = readGenericPayload(d.body, d.contentType);
+    const payload = readPayload(d.format, d.body, d.contentType);
     if (!payload.ok) {
       await this.repo.finish(d.deliveryId, 'failed', payload.reason);
       return;

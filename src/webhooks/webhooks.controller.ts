@@ -10,6 +10,7 @@ import {
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { Request, Response } from 'express';
 import { Public, RequireScope } from '../auth/scopes.decorator';
+import { WEBHOOK_FORMATS } from './formats';
 import { WebhooksService } from './webhooks.service';
 
 export class CreateWebhookSourceDto {
@@ -23,9 +24,13 @@ export class CreateWebhookSourceDto {
   @Length(16, 512)
   secret: string;
 
-  @ApiPropertyOptional({ enum: ['generic'], default: 'generic' })
+  @ApiPropertyOptional({
+    enum: WEBHOOK_FORMATS,
+    default: 'generic',
+    description: 'what the collector sends: README "Collector formats"',
+  })
   @IsOptional()
-  @IsIn(['generic'])
+  @IsIn(WEBHOOK_FORMATS, { message: `format must be one of ${WEBHOOK_FORMATS.join(', ')}` })
   format?: string;
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { secretContext, SecretsService } from '../secrets/secrets.service';
 
 export type DeliveryStatus = 'queued' | 'processing' | 'done' | 'failed';
 
@@ -17,9 +18,14 @@ export interface DeliveryRow {
 export interface SourceRow {
   id: string;
   name: string;
-  secret: string;
   format: string;
   createdAt: Date;
+}
+
+/** A source with its secret as stored: encrypted (`secretEnc`) or, left by an older version, plain. */
+export interface StoredSourceRow extends SourceRow {
+  secretEnc: string | null;
+  legacySecret: string | null;
 }
 
 export interface ClaimedDelivery {
@@ -30,6 +36,8 @@ export interface ClaimedDelivery {
   attempts: number;
   /** Dumps already stored by an earlier, interrupted attempt. */
   dumpIds: string[];
+  /** The source's format (generic when the source is gone). */
+  format: string;
 }
 
 const DELIVERY_COLUMNS = `delivery_id AS "deliveryId", source, status, attempts, error, dump_ids AS "dumpIds",
@@ -37,33 +45,47 @@ const DELIVERY_COLUMNS = `delivery_id AS "deliveryId", source, status, attempts,
 
 @Injectable()
 export class WebhooksRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly secrets: SecretsService,
+  ) {}
 
-  async findSource(name: string): Promise<SourceRow | null> {
+  async findSource(name: string): Promise<StoredSourceRow | null> {
     const [row] = await this.ds.query(
-      `SELECT id, name, secret, format, created_at AS "createdAt" FROM webhook_sources WHERE name = $1`,
+      `SELECT id, name, secret_enc AS "secretEnc", secret AS "legacySecret", format, created_at AS "createdAt"
+       FROM webhook_sources WHERE name = $1`,
       [name],
     );
     return row ?? null;
   }
 
-  async listSources(): Promise<Omit<SourceRow, 'secret'>[]> {
+  /** The source's secret in plain text (throws SecretKeyError when no configured key opens it). */
+  sourceSecret(row: StoredSourceRow): string {
+    return this.secrets.open(row.secretEnc, row.legacySecret, secretContext('webhook_sources', row.name));
+  }
+
+  async listSources(): Promise<SourceRow[]> {
     return this.ds.query(
       `SELECT id, name, format, created_at AS "createdAt" FROM webhook_sources ORDER BY name`,
     );
   }
 
-  /** Creates or replaces a source's secret and format; returns whether it was new. */
+  /**
+   * Creates or replaces a source's secret (stored encrypted) and format (null: keep the one it
+   * has, generic for a new source); returns whether it was new.
+   */
   async upsertSource(
     name: string,
     secret: string,
-    format: string,
-  ): Promise<{ row: Omit<SourceRow, 'secret'>; created: boolean }> {
+    format: string | null,
+  ): Promise<{ row: SourceRow; created: boolean }> {
+    const sealed = this.secrets.seal(secret, secretContext('webhook_sources', name));
     const [row] = await this.ds.query(
-      `INSERT INTO webhook_sources (name, secret, format) VALUES ($1, $2, $3)
-       ON CONFLICT (name) DO UPDATE SET secret = EXCLUDED.secret, format = EXCLUDED.format, updated_at = now()
+      `INSERT INTO webhook_sources (name, secret, secret_enc, format) VALUES ($1, NULL, $2, coalesce($3, 'generic'))
+       ON CONFLICT (name) DO UPDATE SET secret = NULL, secret_enc = EXCLUDED.secret_enc,
+         format = coalesce($3, webhook_sources.format), updated_at = now()
        RETURNING id, name, format, created_at AS "createdAt", (xmax = 0) AS created`,
-      [name, secret, format],
+      [name, sealed, format],
     );
     const { created, ...rest } = row;
     return { row: rest, created: created === true };
@@ -117,7 +139,8 @@ export class WebhooksRepository {
          WHERE status IN ('queued', 'processing') AND next_attempt_at <= now()
          ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
        RETURNING delivery_id AS "deliveryId", source, body, content_type AS "contentType", attempts,
-                 dump_ids AS "dumpIds"`,
+                 dump_ids AS "dumpIds",
+                 coalesce((SELECT format FROM webhook_sources ws WHERE ws.name = source), 'generic') AS format`,
       [staleSeconds],
     );
     return row ?? null;

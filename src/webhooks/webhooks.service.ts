@@ -5,10 +5,12 @@ import {
   Logger,
   NotFoundException,
   OnApplicationBootstrap,
+  ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
+import { SecretKeyError } from '../secrets/secret-box';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { readGenericPayload } from './webhook-payload';
+import { readPayload } from './formats';
 import { verifySignature } from './webhook-signature';
 import { WebhookWorker } from './webhook-worker.service';
 import { WebhooksRepository, type DeliveryStatus } from './webhooks.repository';
@@ -39,7 +41,7 @@ export class WebhooksService implements OnApplicationBootstrap {
 
   /** Sources named in CRASHKB_WEBHOOK_SECRETS are registered (or their secret replaced) at start. */
   async onApplicationBootstrap(): Promise<void> {
-    for (const s of this.config.webhookSecrets) await this.repo.upsertSource(s.name, s.secret, 'generic');
+    for (const s of this.config.webhookSecrets) await this.repo.upsertSource(s.name, s.secret, null);
     if (this.config.webhookSecrets.length) {
       this.logger.log(
         `webhook sources from configuration: ${this.config.webhookSecrets.map((s) => s.name).join(', ')}`,
@@ -55,15 +57,26 @@ export class WebhooksService implements OnApplicationBootstrap {
   async receive(d: IncomingDelivery): Promise<ReceiveResult> {
     const source = await this.repo.findSource(d.source);
     if (!source) throw new NotFoundException(`no webhook source "${d.source}"`);
-    const check = verifySignature(d.signature, source.secret, d.rawBody);
+    let secret: string;
+    try {
+      secret = this.repo.sourceSecret(source);
+    } catch (err) {
+      if (!(err instanceof SecretKeyError)) throw err;
+      this.logger.error(`webhook source ${source.name}: ${err.message}`);
+      throw new ServiceUnavailableException(
+        `the secret of source "${source.name}" cannot be read with the configured CRASHKB_SECRET_KEY; register the source again or configure its key`,
+      );
+    }
+    const check = verifySignature(d.signature, secret, d.rawBody);
     if (!check.ok) throw new UnauthorizedException(check.reason);
     if (!d.deliveryId)
       throw new BadRequestException('missing X-Crashkb-Delivery header (a unique id per delivery)');
     if (!DELIVERY_ID.test(d.deliveryId)) {
       throw new BadRequestException('X-Crashkb-Delivery: 1-200 characters of letters, digits, . _ : -');
     }
-    const body = d.rawBody.toString('utf8');
-    const payload = readGenericPayload(body, d.contentType);
+    // PostgreSQL text cannot hold NUL: kept as U+FFFD (as invalid UTF-8 already is), never a 500.
+    const body = d.rawBody.toString('utf8').replace(/\0/g, '\uFFFD');
+    const payload = readPayload(source.format, body, d.contentType);
     const earlier = await this.repo.insertDelivery({
       deliveryId: d.deliveryId,
       source: source.name,

@@ -10,6 +10,8 @@ import { createApp, type CrashkbApp } from '../../src/app.factory';
 import { REPO_ROOT } from './paths';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
+/** Encrypts stored secrets in tests; fixed so that two instances on one database share it. */
+export const TEST_SECRET_KEY = 'a1'.repeat(32);
 
 export interface TestApp extends CrashkbApp {
   http: ReturnType<typeof request>;
@@ -81,6 +83,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const env: Record<string, string | undefined> = {
     CRASHKB_ADMIN_KEY: ADMIN_KEY,
     CRASHKB_SEED: '0',
+    CRASHKB_SECRET_KEY: TEST_SECRET_KEY,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   };
