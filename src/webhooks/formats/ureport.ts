@@ -25,16 +25,20 @@ function kernelOops(report: Obj, problem: Obj): string | string[] {
   }
   const taint =
     Array.isArray(problem.taint_flags) && problem.taint_flags.length ? 'Tainted: G' : 'Not tainted';
+  const symbol = (f: Obj | null): string => {
+    const off = hex(num(f!.function_offset));
+    const len = hex(num(f!.function_length));
+    const mod = str(f!.module_name);
+    return `${f!.function_name}${off ? `+${off}${len ? `/${len}` : ''}` : ''}${mod ? ` [${mod}]` : ''}`;
+  };
+  // satyr's first frame is the faulting function: the kernel printed it on the RIP line, and
+  // the title rules name a fault by that line.
   const lines = [
     str(report.reason) ?? 'Oops: kernel oops reported by ABRT',
     `CPU: 0 PID: 0 Comm: unknown ${taint} ${str(problem.version) ?? ''} #1`.replace(/\s+#1$/, ' #1'),
+    `RIP: 0010:${symbol(frames[0])}`,
     'Call Trace:',
-    ...frames.map((f) => {
-      const off = hex(num(f!.function_offset));
-      const len = hex(num(f!.function_length));
-      const mod = str(f!.module_name);
-      return ` ${f!.reliable === false ? '? ' : ''}${f!.function_name}${off ? `+${off}${len ? `/${len}` : ''}` : ''}${mod ? ` [${mod}]` : ''}`;
-    }),
+    ...frames.slice(1).map((f) => ` ${f!.reliable === false ? '? ' : ''}${symbol(f)}`),
   ];
   return lines.join('\n') + '\n';
 }
