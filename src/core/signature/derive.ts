@@ -41,7 +41,7 @@ const ENTRY_FRAMES = [
 export function derivable(dump: ParsedDump | ParsedReport): string | null {
   const reports = 'reports' in dump && dump.reports?.length ? [dump, ...dump.reports] : [dump];
   if (reports.some((r) => (r.title ?? '').trim().length > 0)) return null;
-  return 'no crash report with a title in the dump';
+  return 'no recognisable crash report (none with a title) in the dump';
 }
 
 /** The report a signature is derived from: the main one, unless another says more. */
