@@ -395,7 +395,7 @@ function reportReal(real: RealCorpus, log: (s?: string) => void): void {
   const known = (o: RealOutcome): boolean =>
     (o.role === 'replicate' || o.role === 'variant' || o.role === 'unknown') &&
     (!o.ambiguous || o.role === 'unknown');
-  for (const t of [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85]) {
+  for (const t of [0.5, 0.55, 0.6, 0.65, 0.7, 0.72, 0.75, 0.8, 0.85]) {
     const x = realRates(real.outcomes, t, known);
     const rep = realRates(real.outcomes, t, (o) => o.role === 'replicate');
     const hang = realRates(real.outcomes, t, (o) => o.role === 'replicate' && o.hang);
