@@ -106,10 +106,14 @@ export function titledFrameIndex(
     return report.guiltyFrame;
   const head = report.state?.[0] ? canonicalFrame(report.state[0]) : '';
   if (!head) return null;
-  const names = frames.map((f) => canonicalFrame(f.function ?? ''));
-  const exact = names.indexOf(head);
-  if (exact >= 0) return exact;
-  const prefixed = names.findIndex((n) => n.startsWith(head + '_'));
+  // Bounded like the aligned stack: a titled frame deeper than that could not be aligned anyway.
+  const n = Math.min(frames.length, SW.maxDumpFrames.value * 2);
+  let prefixed = -1;
+  for (let i = 0; i < n; i++) {
+    const name = canonicalFrame(frames[i].function ?? '');
+    if (name === head) return i;
+    if (prefixed < 0 && name.startsWith(head + '_')) prefixed = i;
+  }
   return prefixed >= 0 ? prefixed : null;
 }
 
