@@ -11,7 +11,7 @@
 // Latency: `MatchIndex.match` per query with 1k/10k/100k signatures; heap the index takes.
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ParsedDump } from '../src/core/types';
@@ -27,8 +27,21 @@ import {
   rng,
   type SyntheticBug,
 } from './match-corpus';
+import {
+  claimAt,
+  loadRealCorpus,
+  ownClaimedByOther,
+  realRates,
+  type RealCorpus,
+  type RealOutcome,
+} from './match-real';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+/** The dev half of syzkaller's report corpus: read from there, never copied into the project. */
+const CORPUS =
+  argv.find((a) => a.endsWith('.json')) ??
+  resolve(__dirname, '..', '..', '..', 'shared', 'corpora', 'syzkaller-linux-dev.json');
 const QUICK = args.has('--quick');
 const VERBOSE = args.has('--verbose');
 
@@ -198,6 +211,9 @@ interface Outcome {
   rightScore: number;
   /** Best score of any wrong bug. */
   wrongScore: number;
+  /** Every candidate, best first: claims at a threshold follow the index's tie rule. */
+  ranked: RealOutcome['ranked'];
+  isRight: (id: string) => boolean;
 }
 
 function evaluate(corpus: Corpus): Outcome[] {
@@ -228,6 +244,13 @@ function evaluate(corpus: Corpus): Outcome[] {
       topCorrect: isRight(all[0]?.signatureId),
       rightScore: right?.score ?? 0,
       wrongScore: wrong?.score ?? 0,
+      ranked: all.map((m) => ({
+        id: m.signatureId,
+        title: m.title,
+        score: m.score,
+        reportIndex: m.reportIndex ?? 0,
+      })),
+      isRight,
     };
   });
 }
@@ -244,11 +267,24 @@ function rates(out: Outcome[], t: number, similarAt: number, filter?: Query['sou
   const sel = out.filter((o) => !filter || o.source === filter);
   const known = sel.filter((o) => o.known);
   const unknown = sel.filter((o) => !o.known);
-  const recall = known.filter((o) => o.topCorrect && o.topScore >= t).length / Math.max(1, known.length);
-  const wrong = known.filter((o) => !o.topCorrect && o.topScore >= t).length / Math.max(1, known.length);
+  // What the index claims at threshold t (the top signature unless it ties with another).
+  const claim = (o: Outcome): string | null => claimAt(o.ranked, t).id;
+  const recall =
+    known.filter((o) => {
+      const c = claim(o);
+      return c !== null && o.isRight(c);
+    }).length / Math.max(1, known.length);
+  const wrong =
+    known.filter((o) => {
+      const c = claim(o);
+      return c !== null && !o.isRight(c);
+    }).length / Math.max(1, known.length);
   // A dump of an unknown bug may also hold a known one in another report: claiming that is right.
   const falseRate =
-    unknown.filter((o) => o.topScore >= t && !o.topCorrect).length / Math.max(1, unknown.length);
+    unknown.filter((o) => {
+      const c = claim(o);
+      return c !== null && !o.isRight(c);
+    }).length / Math.max(1, unknown.length);
   const similarRecall = known.filter((o) => o.rightScore >= similarAt).length / Math.max(1, known.length);
   return { t, recall, wrong, falseRate, similarRecall };
 }
@@ -328,6 +364,92 @@ function latency(corpus: Corpus, sizes: number[]): Latency[] {
   return out;
 }
 
+function reportReal(real: RealCorpus, log: (s?: string) => void): void {
+  const at = THRESHOLDS.match.value;
+  log();
+  log(
+    `Real recurrences (${real.path.replace(/^.*\/shared\//, '../shared/')}): ${real.logs} console logs, ${real.bugs} bugs ` +
+      `(${real.ambiguousLogs} logs with an ambiguous title: \`in corrupted\`, no frame, no title), ` +
+      `${real.bugsWithReplicates} bugs with real replicates (${real.replicatePairs} ordered pairs); ` +
+      `${real.rounds} rounds rotate the registered log and the unknown quarter; ${real.outcomes.length} queries.`,
+  );
+  log(
+    `Not registrable (from-dump would refuse): ${real.unregistrable.length} logs` +
+      (real.unregistrable.length
+        ? ` (${real.unregistrable
+            .slice(0, 4)
+            .map((u) => `${u.name}: ${u.why}`)
+            .join('; ')}${real.unregistrable.length > 4 ? '; ...' : ''})`
+        : '') +
+      '.',
+  );
+  log();
+  log(
+    'Threshold sweep (real logs whose title names one bug: replicates + variants of known bugs; false: logs of unknown bugs, ambiguous ones included):',
+  );
+  log();
+  log('| match threshold | recall | wrong | false | replicates | hang/stall replicates | other replicates |');
+  log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  // Recall and wrong matches over logs whose title names one bug; a log with an ambiguous
+  // title (`in corrupted`, no frame) has no replicate we could tell apart, it is counted apart.
+  const known = (o: RealOutcome): boolean =>
+    (o.role === 'replicate' || o.role === 'variant' || o.role === 'unknown') &&
+    (!o.ambiguous || o.role === 'unknown');
+  for (const t of [0.5, 0.55, 0.6, 0.65, 0.7, 0.72, 0.75, 0.8, 0.85]) {
+    const x = realRates(real.outcomes, t, known);
+    const rep = realRates(real.outcomes, t, (o) => o.role === 'replicate');
+    const hang = realRates(real.outcomes, t, (o) => o.role === 'replicate' && o.hang);
+    const other = realRates(real.outcomes, t, (o) => o.role === 'replicate' && !o.hang);
+    const mark = Math.abs(t - at) < 1e-9 ? ' **(chosen)**' : '';
+    log(
+      `| ${t.toFixed(2)}${mark} | ${pct(x.recall)} | ${pct(x.wrong)} | ${pct(x.falseRate)} | ${pct(rep.recall)} | ${pct(hang.recall)} | ${pct(other.recall)} |`,
+    );
+  }
+  log();
+  log(`At the chosen threshold (${at}), by half of the bugs (tune: thresholds chosen on it; check: not):`);
+  log();
+  log(
+    '| half | recall (n) | wrong | false (n) | replicates (n) | hang/stall replicates (n) | other replicates (n) | own log claimed by it |',
+  );
+  log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const half of ['tune', 'check', 'all'] as const) {
+    const inHalf = (o: RealOutcome): boolean => half === 'all' || o.half === half;
+    const x = realRates(real.outcomes, at, (o) => inHalf(o) && known(o));
+    const rep = realRates(real.outcomes, at, (o) => inHalf(o) && o.role === 'replicate');
+    const hang = realRates(real.outcomes, at, (o) => inHalf(o) && o.role === 'replicate' && o.hang);
+    const other = realRates(real.outcomes, at, (o) => inHalf(o) && o.role === 'replicate' && !o.hang);
+    const own = realRates(real.outcomes, at, (o) => inHalf(o) && o.role === 'own' && !o.ambiguous);
+    log(
+      `| ${half} | ${pct(x.recall)} (${x.n}) | ${pct(x.wrong)} | ${pct(x.falseRate)} (${x.nUnknown}) | ${pct(rep.recall)} (${rep.n}) | ${pct(hang.recall)} (${hang.n}) | ${pct(other.recall)} (${other.n}) | ${pct(own.recall)} (${own.n}) |`,
+    );
+  }
+  const ownOther = ownClaimedByOther(real.outcomes, at);
+  const amb = realRates(real.outcomes, at, (o) => o.ambiguous && o.right !== null);
+  const ambOwn = realRates(real.outcomes, at, (o) => o.ambiguous && o.role === 'own');
+  log();
+  log(
+    `Logs with an ambiguous title (own log and its variants, ${amb.n} queries): claimed by their own signature ${pct(amb.recall)} ` +
+      `(own log alone ${pct(ambOwn.recall)}), by another ${pct(amb.wrong)}; most give a title-only matcher, which is never claimed.`,
+  );
+  log();
+  log(
+    `Own log claimed by another signature: ${ownOther} of ${real.outcomes.filter((o) => o.role === 'own').length}.`,
+  );
+  if (VERBOSE) {
+    for (const o of real.outcomes) {
+      const c = claimAt(o.ranked, at);
+      if (o.right !== null && c.id === o.right) continue;
+      if (o.right === null && (c.id === null || o.unjudged.has(c.id))) continue;
+      const top = o.ranked[0];
+      const right = o.ranked.find((x) => x.id === o.right);
+      console.error(
+        `${o.role}${o.ambiguous ? ' (ambiguous)' : ''} log ${o.name} of ${o.right ?? 'unknown'}${o.hang ? ' [hang]' : ''}: claimed ${c.id ?? '-'}; top ${top?.id ?? '-'} ${top?.score ?? ''}; right ${right?.score ?? '-'}`,
+      );
+    }
+    for (const u of real.unregistrable) console.error(`unregistrable ${u.name} "${u.title}": ${u.why}`);
+  }
+}
+
 function main(): void {
   const parse = loadParser();
   const t0 = performance.now();
@@ -389,13 +511,19 @@ function main(): void {
       `known bugs' best wrong-signature score p99 ${q(wrongTop, 0.99)}, max ${q(wrongTop, 1)}; ` +
       `right signature's score p1 ${q(knownRight, 0.01)}, p5 ${q(knownRight, 0.05)}, median ${q(knownRight, 0.5)}.`,
   );
+  const real = parse
+    ? loadRealCorpus(CORPUS, parse, { variants: QUICK ? 1 : 2, rounds: QUICK ? 4 : 12, unknownShare: 0.25 })
+    : null;
+  if (real) reportReal(real, log);
+  else log(`\n(real recurrences skipped: ${parse ? `no ${CORPUS}` : 'no parser'})`);
   const acc = performance.now() - t0;
   log();
   log(`Latency of MatchIndex.match (one call, parse excluded, single core), heap taken by the index:`);
   log();
   log('| signatures | p50 ms | p99 ms | max ms | p99 CPU ms | index heap MB | build s |');
   log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const l of latency(corpus, QUICK ? [1000, 10_000] : [1000, 10_000, 100_000])) {
+  const sizes = args.has('--no-latency') ? [] : QUICK ? [1000, 10_000] : [1000, 10_000, 100_000];
+  for (const l of latency(corpus, sizes)) {
     log(
       `| ${l.n} | ${l.p50.toFixed(3)} | ${l.p99.toFixed(3)} | ${l.max.toFixed(2)} | ${l.cpuP99.toFixed(3)} | ${l.heapMB.toFixed(1)} | ${(l.buildMs / 1000).toFixed(2)} |`,
     );

@@ -86,6 +86,7 @@ export class MatchIndexService implements OnApplicationBootstrap, OnModuleDestro
           matcher: row.matcher,
           fixes: row.fixes,
           notes: row.notes,
+          duplicateOf: row.duplicateOf ?? null,
         });
       } catch (err) {
         // A signature the index cannot compile (it was validated at write time, so this is

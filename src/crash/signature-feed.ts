@@ -8,6 +8,8 @@ export interface SignatureChange {
   fixes: Fix[];
   notes: string[];
   deleted: boolean;
+  /** The signature this one duplicates: a report may be claimed by both. */
+  duplicateOf?: string | null;
 }
 
 /**

@@ -44,10 +44,12 @@ export function checkMatcher(m: SignatureMatcher, field = 'matcher'): void {
       messages: [`guiltyFrame must index into frames (0..${Math.max(m.frames.length - 1, 0)})`],
     });
   }
-  if (m.frames.length === 0 && !(m.fingerprints?.length || m.patterns?.length)) {
+  if (m.frames.length === 0 && !(m.fingerprints?.length || m.patterns?.length || m.headline)) {
     errors.push({
       field: `${field}.frames`,
-      messages: ['a matcher needs at least one frame, fingerprint or pattern, or it could never match'],
+      messages: [
+        'a matcher needs at least one frame, fingerprint, pattern or headline, or it could never match',
+      ],
     });
   }
   if (errors.length > 0) throw new ValidationFailed(errors);

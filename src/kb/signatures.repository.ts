@@ -581,8 +581,9 @@ export class SignaturesRepository {
       change_seq: string;
       fixes: Fix[];
       notes: string[];
+      duplicate_of: string | null;
     }[] = await db.query(
-      `SELECT s.id, s.title, s.matcher, s.deleted_at IS NOT NULL AS deleted, s.change_seq::text AS change_seq,
+      `SELECT s.id, s.title, s.matcher, s.duplicate_of, s.deleted_at IS NOT NULL AS deleted, s.change_seq::text AS change_seq,
          coalesce((SELECT json_agg(json_strip_nulls(json_build_object('kind', f.kind, 'ref', f.ref, 'url', f.url,
                      'description', f.description, 'fixedIn', f.fixed_in)) ORDER BY f.position, f.created_at)
                    FROM signature_fixes f WHERE f.signature_id = s.id), '[]'::json) AS fixes,
@@ -602,6 +603,7 @@ export class SignaturesRepository {
         fixes: r.fixes,
         notes: r.notes,
         deleted: r.deleted,
+        duplicateOf: r.duplicate_of,
       },
     }));
   }

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { parseDump } from '../core/parse';
-import { deriveMatcher, signatureKey } from '../core/signature';
+import { deriveMatcher, derivable, signatureKey } from '../core/signature';
 import type { Fix, SignatureMatcher } from '../core/types';
 import type { SignatureChange, SignatureFeed, SignatureFromDumpWriter } from '../crash/signature-feed';
 import { CreateSignatureDto, FromDumpFieldsDto, UpdateSignatureDto } from './kb.dto';
@@ -236,15 +236,20 @@ export class SignaturesService implements SignatureFeed, SignatureFromDumpWriter
   ): Promise<SignatureView> {
     const input = validateFields(FromDumpFieldsDto, fields);
     const parsed = parseDump(content);
-    if (parsed.kind === 'unknown' || parsed.frames.length === 0) {
+    // Every report with a title gives a signature (one without frames a title- and kind-only
+    // matcher that weighs little); only a dump in which no crash report has a title cannot.
+    const refused = derivable(parsed);
+    if (refused !== null) {
       const why = parsed.notes.length > 0 ? ` (${parsed.notes.slice(0, 3).join('; ')})` : '';
       throw new BadRequestException(
-        `content: no recognisable crash report in the dump, so there is nothing to derive a signature from${why}`,
+        `content: ${refused}, so there is nothing to derive a signature from${why}`,
       );
     }
     const matcher = normalizeMatcher(deriveMatcher(parsed));
     checkMatcher(matcher, 'content');
-    const title = input.title ?? parsed.title ?? `${parsed.headline ?? parsed.kind} in ${matcher.frames[0]}`;
+    const named = parsed.title ?? parsed.reports.find((r) => r.title)?.title ?? null;
+    const title =
+      input.title ?? named ?? `${parsed.headline ?? parsed.kind} in ${matcher.frames[0] ?? 'unknown'}`;
     const key = input.key ?? signatureKey(title, matcher);
     const id = await this.dataSource
       .transaction(async (em) => {

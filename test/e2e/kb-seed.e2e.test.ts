@@ -246,4 +246,32 @@ describe('knowledge base: import validation and from-dump', () => {
     const empty = await t.http.post(`${API}/from-dump`).set(writer).send({ content: '  ' });
     assert.equal(empty.status, 400);
   });
+
+  test('from-dump: a titled report without frames gives a title- and kind-only signature that is shown, never claimed', async () => {
+    const dump =
+      '[  100.123456] unregister_netdevice: waiting for lo to become free. Usage count = 2\n' +
+      '[  110.234567] unregister_netdevice: waiting for lo to become free. Usage count = 2\n';
+    const res = await t.http
+      .post(`${API}/from-dump`)
+      .set(writer)
+      .set('content-type', 'text/plain')
+      .send(dump);
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.match(res.body.title, /unregister_netdevice: waiting for/);
+    assert.deepEqual(res.body.matcher.frames, []);
+    assert.ok(res.body.matcher.headline, JSON.stringify(res.body.matcher));
+    // The same message from another machine: found, weighed little, and said so.
+    const other = dump.replace(/\blo\b/g, 'eth0').replace('100.123456', '7.000001');
+    const m = await t.http.post('/api/v1/match').set(writer).set('content-type', 'text/plain').send(other);
+    assert.equal(m.status, 200, JSON.stringify(m.body));
+    const hit = m.body.matches.find((x: { signatureId: string }) => x.signatureId === res.body.id);
+    assert.ok(hit, JSON.stringify(m.body.matches));
+    assert.equal(hit.verdict, 'similar');
+    assert.ok(
+      hit.evidence.some((e: { feature: string; detail: string }) =>
+        /title-only|headline only/.test(e.feature + e.detail),
+      ),
+      JSON.stringify(hit.evidence),
+    );
+  });
 });

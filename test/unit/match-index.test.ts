@@ -117,3 +117,50 @@ test('match cost is bounded as the index grows: candidates capped whatever the i
   assert.equal(small, 1, 'a small index selects only the signature that shares specific frames');
   assert.ok(big <= 64, `candidates at 40k are capped: ${big}`);
 });
+
+test('two signatures that fit a report equally tie: neither is claimed, the evidence names the other', () => {
+  const idx = new MatchIndex();
+  idx.upsert(sig('a', ['alpha_fn', 'beta_fn', 'gamma_fn'], 'bug A'));
+  idx.upsert(sig('b', ['alpha_fn', 'beta_fn', 'gamma_fn'], 'bug B'));
+  const out = idx.match(report(['alpha_fn', 'beta_fn', 'gamma_fn']));
+  assert.equal(out.length, 2);
+  assert.ok(out[0].score >= 0.7, `score ${out[0].score}: high enough to be a match alone`);
+  assert.deepEqual(
+    out.map((m) => m.verdict),
+    ['similar', 'similar'],
+  );
+  const tie = out[0].evidence.find((e) => e.feature === 'tie');
+  assert.ok(tie && /bug [AB]/.test(tie.detail), JSON.stringify(out[0].evidence));
+  // Marked duplicates are one bug: both are claimed.
+  idx.upsert({ ...sig('b', ['alpha_fn', 'beta_fn', 'gamma_fn'], 'bug B'), duplicateOf: 'a' });
+  const dup = idx.match(report(['alpha_fn', 'beta_fn', 'gamma_fn']));
+  assert.deepEqual(
+    dup.map((m) => m.verdict),
+    ['match', 'match'],
+  );
+});
+
+test('a clearly better signature is the only match; a runner-up above the threshold is outranked', () => {
+  const idx = new MatchIndex();
+  idx.upsert(sig('full', ['alpha_fn', 'beta_fn', 'gamma_fn', 'delta_fn']));
+  idx.upsert(sig('part', ['alpha_fn', 'beta_fn', 'other_fn']));
+  const out = idx.match(report(['alpha_fn', 'beta_fn', 'gamma_fn', 'delta_fn']));
+  assert.equal(out[0].signatureId, 'full');
+  assert.equal(out[0].verdict, 'match');
+  assert.ok(out[0].evidence.some((e) => e.feature === 'margin' && /part/.test(e.detail)));
+  const part = out.find((m) => m.signatureId === 'part');
+  assert.ok(part && part.verdict === 'similar', JSON.stringify(part));
+  if (part && part.score >= 0.7) assert.ok(part.evidence.some((e) => e.feature === 'outranked'));
+});
+
+test('a shared fingerprint of generic frames is weak evidence, not certainty', () => {
+  const idx = new MatchIndex();
+  idx.upsert({ ...sig('g', []), matcher: { frames: ['unrelated_fn'], fingerprints: ['shared'] } });
+  const d = report(['rcu_gp_kthread', 'kthread', 'ret_from_fork'], 'shared');
+  assert.ok(idx.match(d).every((m) => m.verdict !== 'match'));
+  const [m] = idx.match(d, '', { thresholds: { similar: 0.01 } });
+  assert.ok(m, 'found through the fingerprint');
+  assert.ok(m.score < 0.7, `score ${m.score}`);
+  assert.equal(m.verdict, 'similar');
+  assert.ok(m.evidence.some((e) => e.feature === 'fingerprint' && /generic/.test(e.detail)));
+});

@@ -32,10 +32,11 @@ interface DumpSpec {
 
 function dump(s: DumpSpec): ParsedDump {
   const fr = frames(s.stack);
+  // As the parser does: the state skips the reporting frames (dump_stack, kasan_report).
   const state =
     s.state ??
     fr
-      .filter((f) => f.reliable)
+      .filter((f) => f.reliable && classifyFrame(f.function) !== 'reporting')
       .slice(0, 3)
       .map((f) => f.function);
   const guilty = fr.findIndex((f) => f.function === state[0]);

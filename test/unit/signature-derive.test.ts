@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Frame, ParsedDump } from '../../src/core/types';
-import { deriveMatcher, signatureKey } from '../../src/core/signature';
+import { derivable, deriveMatcher, signatureKey } from '../../src/core/signature';
 
 function fr(names: string[]): Frame[] {
   return names.map((n) => ({ function: n.replace(/^\? /, ''), reliable: !n.startsWith('? '), module: null }));
@@ -107,9 +107,26 @@ test('derive degrades: no state, unknown kind → top specific frames, no kind',
   assert.equal(m.kind, null);
   assert.equal(m.frames[0], 'ext4_i_callback');
   assert.deepEqual(m.fingerprints, []);
-  const empty = deriveMatcher(parsed({ frames: [], state: [], guiltyFrame: null }));
+  // No frames printed, but the title names one: it stands for the stack.
+  const named = deriveMatcher(parsed({ frames: [], state: [], guiltyFrame: null }));
+  assert.deepEqual(named.frames, ['ext4_i_callback']);
+  assert.equal(named.guiltyFrame, 0);
+  // Nothing but a title that names no frame: a title- and kind-only matcher.
+  const empty = deriveMatcher(
+    parsed({
+      frames: [],
+      state: [],
+      guiltyFrame: null,
+      title: 'KASAN: double-free in corrupted',
+      corrupted: true,
+    }),
+  );
   assert.deepEqual(empty.frames, []);
   assert.equal(empty.guiltyFrame, null);
+  assert.ok(empty.headline, JSON.stringify(empty));
+  // Only a dump without any titled report gives nothing (from-dump answers 400 with this).
+  assert.equal(derivable(parsed({ frames: [], state: [] })), null);
+  assert.match(derivable(parsed({ title: null, reports: [] })) ?? '', /no recognisable crash report/);
 });
 
 test('signatureKey is a stable slug that tells equal titles of different bugs apart', () => {

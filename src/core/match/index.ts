@@ -3,10 +3,16 @@
 // looks up the dump's keys, pre-scores the candidates by the keys they share, and aligns only
 // the best few: the cost follows the dump, not the size of the knowledge base. Generic
 // frames are never keys, and a key shared by too many signatures is ignored for selection.
-import type { Fix, Match, ParsedDump, ParsedReport, SignatureMatcher, Verdict } from '../types';
+import type { Fix, Match, ParsedDump, ParsedReport, SignatureMatcher } from '../types';
 import { compilePattern } from '../re2';
 import { canonicalFrame, classifyFrame } from './frames';
-import { positionWeight, prepareDumpStack, compileSignatureStack } from './stack';
+import {
+  positionWeight,
+  prepareDumpStack,
+  compileSignatureStack,
+  stateAsFrames,
+  titledFrameIndex,
+} from './stack';
 import {
   boundLength,
   canonicalArch,
@@ -17,10 +23,12 @@ import {
   type PreparedReport,
 } from './score';
 import { INDEX_LIMITS as L, THRESHOLDS } from './weights';
+import { decideVerdicts } from './verdict';
 
 export { InvalidPatternError } from '../re2';
 export { SCORE_WEIGHTS, STACK_WEIGHTS, THRESHOLDS, INDEX_LIMITS, DERIVE_LIMITS } from './weights';
 export { classifyFrame, canonicalFrame, isGenericFrame } from './frames';
+export { decideVerdicts, type RankedCandidate, type VerdictDecision } from './verdict';
 
 /** A signature as the service hands it to the index. */
 export interface IndexedSignature {
@@ -29,6 +37,12 @@ export interface IndexedSignature {
   matcher: SignatureMatcher;
   fixes: Fix[];
   notes: string[];
+  /**
+   * The signature this one is a duplicate of (the knowledge base's `duplicateOf`): a report may
+   * be claimed by both, since they are one bug. Without it, two signatures that fit a report
+   * equally tie, and neither is claimed.
+   */
+  duplicateOf?: string | null;
 }
 
 export interface MatchOptions {
@@ -42,6 +56,7 @@ interface Entry {
   compiled: CompiledSignature;
   fixes: Fix[];
   notes: string[];
+  duplicateOf: string | null;
 }
 
 const KEY_FINGERPRINT = 'h:';
@@ -49,6 +64,13 @@ const KEY_FRAME = 'f:';
 const KEY_GUILTY = 'g:';
 const KEY_SLAB = 's:';
 const KEY_POISON = 'p:';
+/** Title-only matchers (no frames) are filed under kind + headline. */
+const KEY_TITLE = 't:';
+
+function titleKey(kind: string | null | undefined, headline: string | null | undefined): string | null {
+  if (!headline) return null;
+  return `${KEY_TITLE}${kind && kind !== 'unknown' ? kind : ''}|${headline}`;
+}
 
 /** kmalloc-64, kmalloc-cg-1k, dma-kmalloc-128 ...: size buckets shared by unrelated types. */
 export function isGenericSlabCache(name: string): boolean {
@@ -78,7 +100,12 @@ export class MatchIndex {
     const slot = this.nextSlot++;
     const compiled = this.compile(sig, slot); // may throw: do it before touching the index
     this.remove(sig.id);
-    this.entries.set(slot, { compiled, fixes: sig.fixes ?? [], notes: sig.notes ?? [] });
+    this.entries.set(slot, {
+      compiled,
+      fixes: sig.fixes ?? [],
+      notes: sig.notes ?? [],
+      duplicateOf: sig.duplicateOf ?? null,
+    });
     this.slotById.set(sig.id, slot);
     if (compiled.keys.length === 0) this.keyless.add(slot);
     for (const k of compiled.keys) {
@@ -122,16 +149,21 @@ export class MatchIndex {
     const limit = opts.limit ?? 10;
     // Pass 1: numbers only, over every candidate of every report; keep each signature's best.
     const best = new Map<number, { score: number; rep: PreparedReport }>();
+    let first = true;
     for (const rep of orderedReports(parsed).slice(0, L.maxReports.value)) {
+      const frames = stateAsFrames(rep.report);
+      const titled = frames === rep.report.frames ? titledFrameIndex(rep.report) : 0;
       const prepared = prepareReport(
         rep.report,
         rep.index,
-        prepareDumpStack(rep.report.frames ?? [], rep.report.guiltyFrame),
+        prepareDumpStack(frames, titled, rep.report.state?.[0] ?? null),
         rep.report.freeStack?.length ? prepareDumpStack(rep.report.freeStack) : [],
       );
       // A report "caused by" one that has no stack of its own is effectively the main one.
       const cause = rep.report.secondaryOf != null ? parsed.reports?.[rep.report.secondaryOf] : undefined;
       prepared.secondary = prepared.secondary && (cause?.frames?.length ?? 0) > 0;
+      prepared.later = !first;
+      first = false;
       for (const slot of this.candidates(prepared)) {
         const entry = this.entries.get(slot);
         if (!entry) continue;
@@ -142,29 +174,41 @@ export class MatchIndex {
         best.set(slot, { score: scored.score, rep: prepared });
       }
     }
-    // Pass 2: explain only what is returned.
+    // Pass 2: rank, decide verdicts over every candidate (a tie may sit below the returned
+    // ones), explain only what is returned.
     const ranked = [...best.entries()]
+      .map(([slot, b]) => ({ slot, ...b, entry: this.entries.get(slot) }))
+      .filter((x): x is typeof x & { entry: Entry } => x.entry !== undefined)
       .sort(
         (a, b) =>
-          b[1].score - a[1].score ||
-          a[1].rep.index - b[1].rep.index ||
-          (this.entries.get(a[0])?.compiled.title ?? '').localeCompare(
-            this.entries.get(b[0])?.compiled.title ?? '',
-          ),
-      )
-      .slice(0, limit);
+          b.score - a.score ||
+          a.rep.index - b.rep.index ||
+          a.entry.compiled.title.localeCompare(b.entry.compiled.title),
+      );
+    const decisions = decideVerdicts(
+      ranked.map((x) => ({
+        id: x.entry.compiled.id,
+        title: x.entry.compiled.title,
+        score: x.score,
+        reportIndex: x.rep.index,
+        duplicateOf: x.entry.duplicateOf,
+      })),
+      matchAt,
+    );
     const out: Match[] = [];
-    for (const [slot, { rep }] of ranked) {
-      const entry = this.entries.get(slot);
-      const scored = entry ? scoreSignature(entry.compiled, rep, raw, true) : null;
-      if (!entry || !scored) continue;
-      const verdict: Verdict = scored.score >= matchAt ? 'match' : 'similar';
+    for (let i = 0; i < ranked.length && out.length < limit; i++) {
+      const { entry, rep } = ranked[i];
+      const scored = scoreSignature(entry.compiled, rep, raw, true);
+      if (!scored) continue;
+      const decision = decisions[i];
+      const evidence = scored.evidence;
+      if (decision.note) evidence.push(decision.note);
       out.push({
         signatureId: entry.compiled.id,
         title: entry.compiled.title,
         score: Math.round(scored.score * 10000) / 10000,
-        verdict,
-        evidence: scored.evidence,
+        verdict: decision.verdict,
+        evidence,
         fixes: entry.fixes,
         notes: entry.notes,
         reportIndex: rep.index,
@@ -200,6 +244,8 @@ export class MatchIndex {
     }
     for (const p of r.indicators?.poisonValues ?? [])
       add(KEY_POISON + p.name, L.indicatorKeyWeight.value, true);
+    const tk = titleKey(r.kind, r.headline);
+    if (tk) add(tk, L.indicatorKeyWeight.value, true);
     for (const slot of this.keyless) if (!pre.has(slot)) pre.set(slot, 0);
 
     const max = L.maxCandidatesScored.value;
@@ -219,7 +265,7 @@ export class MatchIndex {
 
   private compile(sig: IndexedSignature, slot: number): CompiledSignature {
     const m = sig.matcher ?? { frames: [] };
-    const stack = compileSignatureStack(m.frames ?? []);
+    const stack = compileSignatureStack(m.frames ?? [], m.guiltyFrame ?? null);
     stack.names = stack.names.map((n) => this.intern(n));
     const freeStack = m.freeFrames?.length ? compileSignatureStack(m.freeFrames) : null;
     const gi = m.guiltyFrame ?? 0;
@@ -243,6 +289,8 @@ export class MatchIndex {
     if (guilty && classifyFrame(guilty) === 'specific') keys.add(KEY_GUILTY + guilty);
     for (const c of slabCaches) if (!isGenericSlabCache(c)) keys.add(KEY_SLAB + c);
     for (const p of poisons) keys.add(KEY_POISON + p);
+    const tk = stack.names.length === 0 ? titleKey(m.kind, m.headline) : null;
+    if (tk) keys.add(tk);
     const kernelMax = parseKernelVersion(m.kernelMax);
     return {
       slot,

@@ -3,8 +3,8 @@
 // evidence. A required pattern that misses excludes the signature (null).
 import type { CrashKind, Evidence, ParsedReport } from '../types';
 import type { CompiledPattern } from '../re2';
-import { alignStacks, type DumpFrame, type SignatureStack } from './stack';
-import { canonicalFrame, stateFrameNames } from './frames';
+import { alignStacks, titleFunction, type DumpFrame, type SignatureStack } from './stack';
+import { canonicalFrame, classifyFrame, stateFrameNames } from './frames';
 import { SCORE_WEIGHTS as W } from './weights';
 
 /** Kinds that one bug can show as, depending on timing and debug options. Rows with a reason. */
@@ -69,6 +69,8 @@ export interface PreparedReport {
   report: ParsedReport;
   index: number;
   secondary: boolean;
+  /** Not the dump's main report (set by the index; false for a lone report). */
+  later?: boolean;
   stack: DumpFrame[];
   freeStack: DumpFrame[];
   guilty: string | null;
@@ -138,8 +140,10 @@ export function prepareReport(
   const gf = report.guiltyFrame != null ? report.frames?.[report.guiltyFrame] : undefined;
   if (gf?.function) guilty = canonicalFrame(gf.function);
   else {
+    // The user-space state can open with a message line (assertion, CHECK): frame names only.
     const names = stateFrameNames(report);
-    guilty = names[0] ?? stack.find((d) => d.specific && d.reliable)?.name ?? null;
+    guilty =
+      names[0] ?? titleFunction(report.title) ?? stack.find((d) => d.specific && d.reliable)?.name ?? null;
   }
   return {
     report,
@@ -156,6 +160,51 @@ export function prepareReport(
 }
 
 const NO_DETAIL = { index: -1, text: '' };
+
+/**
+ * How much an exact fingerprint says: it hashes kind + state, so it is as specific as the
+ * state frames are. Position-weighted share of specific frames in the state, mapped onto
+ * fingerprintFloor..fingerprint; a state-less (headline-only) hash says only the bug class.
+ */
+export function fingerprintStrength(rep: Pick<PreparedReport, 'state' | 'report'>): {
+  weight: number;
+  why: string;
+} {
+  // The parser's state should start at the frame the title names; when it does not, the hash
+  // is of frames the title does not speak of (held-lock reports hashed on __sk_destruct).
+  // (Kernel titles only: a user-space title names an assertion or a file, not a frame.)
+  const named = rep.report.format === 'linux-kernel' ? titleFunction(rep.report.title) : null;
+  if (named && rep.state.length > 0 && rep.state[0] !== named)
+    return {
+      weight: W.fingerprintFloor.value,
+      why: `the state starts at ${rep.state[0]}, the title names ${named}: the hash says little`,
+    };
+  // A state of the report's own message (an assertion or CHECK condition, ClusterFuzz's first
+  // state line) has no frame names, yet it is as specific as a frame.
+  if (rep.state.length === 0 && (rep.report.state?.length ?? 0) > 0)
+    return { weight: W.fingerprint.value, why: `state ${rep.report.state.join(', ')}` };
+  if (rep.state.length === 0)
+    return {
+      weight: W.fingerprintHeadlineOnly.value,
+      why: 'hashed from the headline only (no frames): every report of this class shares it',
+    };
+  // The frame the title names carries most of the identity (syzbot dedups on it); the rest of
+  // the state refines it.
+  const generic = rep.state.filter((n) => classifyFrame(n) !== 'specific');
+  const headSpecific = classifyFrame(rep.state[0]) === 'specific' ? 1 : 0;
+  const rest = rep.state.slice(1);
+  const restShare =
+    rest.length > 0 ? rest.filter((n) => classifyFrame(n) === 'specific').length / rest.length : headSpecific;
+  const share = W.fingerprintHeadShare.value * headSpecific + (1 - W.fingerprintHeadShare.value) * restShare;
+  const weight = W.fingerprintFloor.value + (W.fingerprint.value - W.fingerprintFloor.value) * share;
+  return {
+    weight,
+    why:
+      generic.length === 0
+        ? `state ${rep.state.join(', ')}`
+        : `state ${rep.state.join(', ')}; ${generic.join(', ')} generic or reporting code: the hash weighs ${weight.toFixed(2)}`,
+  };
+}
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** Scores one signature against one prepared report; null when a hard constraint excludes it. */
@@ -193,25 +242,25 @@ export function scoreSignature(
   let total = patternGain;
   /** Stack, guilty, state, kind and headline agreement: what a sparse matcher is scaled on. */
   let coreGain = 0;
+  /** Disagreements (hard constraints included): they hold against a fingerprint too. */
+  let against = 0;
 
-  if (fingerprint) {
-    total += W.fingerprint.value;
-    push({
-      feature: 'fingerprint',
-      detail: `same crash fingerprint ${report.fingerprint}`,
-      weight: W.fingerprint.value,
-    });
-  }
+  // Hangs and stalls are identified by what hung (the frame the title names), not by the
+  // path that led there: their own weights, when the report is the same kind of hang.
+  const hangKind = (k: CrashKind | null): boolean => k === 'hang' || k === 'stall';
+  const hangLike = hangKind(sig.kind) || hangKind(report.kind);
+  const wStack = hangLike ? W.stackHang.value : W.stack.value;
+  const guiltySpecific = sig.guilty ? classifyFrame(sig.guilty) === 'specific' : false;
+  const wGuilty =
+    (hangLike && sig.kind === report.kind ? W.guiltyAgreeHang.value : W.guiltyAgree.value) *
+    (guiltySpecific ? 1 : W.genericGuiltyFactor.value);
 
-  // Stack: computed even with a fingerprint, as evidence of where the frames agree.
+  // Stack: the main evidence.
   const al = alignStacks(sig.stack, rep.stack);
-  if (sig.stack.names.length > 0) {
-    const stackGain = fingerprint ? 0 : W.stack.value * al.similarity;
-    total += stackGain;
-    coreGain += stackGain;
-  }
+  const stackGain = sig.stack.names.length > 0 ? wStack * al.similarity : 0;
+  total += stackGain;
+  coreGain += stackGain;
   if (explain && sig.stack.names.length > 0) {
-    const stackGain = fingerprint ? 0 : W.stack.value * al.similarity;
     const parts = [`${al.matched.length} of ${sig.stack.names.length} signature frames in order`];
     if (al.matched.length > 0) {
       parts.push(
@@ -225,6 +274,7 @@ export function scoreSignature(
     if (al.missing.length > 0) parts.push('missing: ' + al.missing.slice(0, 4).join(', '));
     if (al.extraAbove.length > 0) parts.push('extra above: ' + al.extraAbove.slice(0, 4).join(', '));
     if (al.truncated) parts.push('dump stack ends early (truncated?)');
+    if (hangLike) parts.push(`a hang or stall: callers weigh ${wStack} (what hung identifies it)`);
     push({
       feature: 'stack',
       detail: `similarity ${al.similarity.toFixed(2)}: ${parts.join('; ')}`,
@@ -232,10 +282,11 @@ export function scoreSignature(
     });
   }
 
-  if (sig.freeStack && sig.freeStack.names.length > 0 && rep.freeStack.length > 0 && !fingerprint) {
+  if (sig.freeStack && sig.freeStack.names.length > 0 && rep.freeStack.length > 0) {
     const fal = alignStacks(sig.freeStack, rep.freeStack);
     const wf = fal.similarity > 0 ? W.freeStackAgree.value * fal.similarity : W.freeStackDisagree.value;
     total += wf;
+    if (wf < 0) against += wf;
     if (explain) {
       push({
         feature: 'free-stack',
@@ -250,21 +301,19 @@ export function scoreSignature(
 
   if (sig.guilty && rep.guilty) {
     if (sig.guilty === rep.guilty) {
-      if (!fingerprint) {
-        total += W.guiltyAgree.value;
-        coreGain += W.guiltyAgree.value;
-      }
+      total += wGuilty;
+      coreGain += wGuilty;
       push({
         feature: 'guilty-frame',
-        detail: `both blame ${sig.guilty}`,
-        weight: fingerprint ? 0 : W.guiltyAgree.value,
+        detail: `both blame ${sig.guilty}${guiltySpecific ? '' : ' (a generic frame: weighs little)'}${hangLike ? ' (what hung or stalled)' : ''}`,
+        weight: r3(wGuilty),
       });
       // The rest of the crash state, frame by frame after the guilty one.
       const gi = sig.stack.names.indexOf(sig.guilty);
       let agree = 0;
       for (let k = 1; k < 3 && k < rep.state.length; k++)
         if (sig.stack.names[gi + k] === rep.state[k]) agree++;
-      if (agree > 0 && !fingerprint) {
+      if (agree > 0) {
         total += agree * W.stateAgree.value;
         coreGain += agree * W.stateAgree.value;
         push({
@@ -274,10 +323,13 @@ export function scoreSignature(
         });
       }
     } else {
+      const both = guiltySpecific && classifyFrame(rep.guilty) === 'specific';
+      const wd = both ? W.guiltyDisagree.value : 0;
+      total += wd; // not held against a fingerprint: the same state outweighs a hand-written guess
       push({
         feature: 'guilty-frame',
         detail: `dump blames ${rep.guilty}, signature ${sig.guilty}`,
-        weight: 0,
+        weight: wd,
       });
     }
   }
@@ -295,13 +347,13 @@ export function scoreSignature(
       wk = W.kindDisagree.value;
       detail = `${report.kind} vs ${sig.kind}`;
     }
-    if (fingerprint && wk > 0) wk = 0;
     total += wk;
     if (wk > 0) coreGain += wk;
+    else against += wk;
     push({ feature: 'kind', detail, weight: wk });
   }
 
-  if (sig.headline && report.headline && !fingerprint) {
+  if (sig.headline && report.headline) {
     if (sig.headline === report.headline) {
       total += W.headlineAgree.value;
       coreGain += W.headlineAgree.value;
@@ -310,6 +362,8 @@ export function scoreSignature(
         detail: `same headline "${sig.headline}"`,
         weight: W.headlineAgree.value,
       });
+    } else if (explain) {
+      push({ feature: 'headline', detail: `"${report.headline}" vs "${sig.headline}"`, weight: 0 });
     }
   }
 
@@ -325,6 +379,7 @@ export function scoreSignature(
       });
     } else {
       total += W.slabCacheDisagree.value;
+      against += W.slabCacheDisagree.value;
       push({
         feature: 'slab-cache',
         detail: `dump cache ${ind.slabCaches.join(', ')}, signature ${sig.slabCaches.join(', ')}`,
@@ -348,6 +403,7 @@ export function scoreSignature(
     const same = ind.objectSizes.filter((s) => sig.objectSizes.includes(s));
     const wgt = same.length > 0 ? W.objectSizeAgree.value : W.objectSizeDisagree.value;
     total += wgt;
+    if (wgt < 0) against += wgt;
     push({
       feature: 'object-size',
       detail:
@@ -363,6 +419,7 @@ export function scoreSignature(
       push({ feature: 'module', detail: `${sig.module} present`, weight: W.moduleAgree.value });
     } else if (rep.modules.size > 0 || (report.frames?.length ?? 0) > 0) {
       total += W.moduleMissing.value;
+      against += W.moduleMissing.value;
       push({
         feature: 'module',
         detail: `${sig.module} not on the stack nor loaded`,
@@ -372,6 +429,7 @@ export function scoreSignature(
   }
   if (sig.arch && rep.arch && sig.arch !== rep.arch) {
     total += W.archDisagree.value;
+    against += W.archDisagree.value;
     push({
       feature: 'arch',
       detail: `dump is ${rep.arch}, signature ${sig.arch}`,
@@ -386,6 +444,7 @@ export function scoreSignature(
     const range = `${sig.kernelMin?.join('.') ?? '*'}..${sig.kernelMax?.join('.') ?? '*'}`;
     if (below || above) {
       total += W.kernelOutOfRange.value;
+      against += W.kernelOutOfRange.value;
       push({
         feature: 'kernel-version',
         detail: `${shown} outside ${range}`,
@@ -405,13 +464,12 @@ export function scoreSignature(
   // state it does not state can't agree, so the core evidence is scaled to what the matcher
   // can earn; indicators and patterns stay absolute. Derived matchers state everything (x1).
   const achievable =
-    (sig.stack.names.length > 0 ? W.stack.value : 0) +
-    (sig.guilty ? W.guiltyAgree.value + 2 * W.stateAgree.value : 0) +
+    (sig.stack.names.length > 0 ? wStack : 0) +
+    (sig.guilty ? wGuilty + 2 * W.stateAgree.value : 0) +
     (sig.kind ? W.kindAgree.value : 0) +
     (sig.headline ? W.headlineAgree.value : 0);
-  const full =
-    W.stack.value + W.guiltyAgree.value + 2 * W.stateAgree.value + W.kindAgree.value + W.headlineAgree.value;
-  if (!fingerprint && achievable > 0 && achievable < full - 1e-9 && coreGain > 0) {
+  const full = wStack + wGuilty + 2 * W.stateAgree.value + W.kindAgree.value + W.headlineAgree.value;
+  if (achievable > 0 && achievable < full - 1e-9 && coreGain > 0) {
     const scale = Math.min(full / achievable, W.maxCoreScale.value);
     const extra = coreGain * (scale - 1);
     total += extra;
@@ -422,12 +480,46 @@ export function scoreSignature(
     });
   }
 
+  // A title- and kind-only matcher (no frames, no pattern) names a bug class, not a bug.
+  if (sig.stack.names.length === 0 && sig.patterns.length === 0 && total > W.titleOnlyMax.value) {
+    push({
+      feature: 'title-only',
+      detail: `the signature has no frames (derived from a report without a stack): kind and headline only, capped at ${W.titleOnlyMax.value}`,
+      weight: r3(W.titleOnlyMax.value - total),
+    });
+    total = W.titleOnlyMax.value;
+  }
+
+  // An exact fingerprint: the same kind and crash state. Evidence as strong as the state is
+  // specific; it raises the score to that level, and disagreements still count against it.
+  if (fingerprint) {
+    const spec = fingerprintStrength(rep);
+    let level = spec.weight + patternGain + against;
+    if (sig.stack.names.length === 0 && sig.patterns.length === 0)
+      level = Math.min(level, W.titleOnlyMax.value);
+    const gain = Math.max(0, level - total);
+    total += gain;
+    push({
+      feature: 'fingerprint',
+      detail: `same crash fingerprint ${report.fingerprint?.slice(0, 16)}: ${spec.why}`,
+      weight: r3(gain),
+    });
+  }
+
   if (rep.secondary) {
     const before = total;
     total *= W.secondaryReportFactor.value;
     push({
       feature: 'report',
       detail: `matched secondary report #${rep.index} (caused by #${report.secondaryOf})`,
+      weight: r3(total - before),
+    });
+  } else if (rep.later) {
+    const before = total;
+    total *= W.laterReportFactor.value;
+    push({
+      feature: 'report',
+      detail: `matched report #${rep.index}, not the main report the dump is named by`,
       weight: r3(total - before),
     });
   }

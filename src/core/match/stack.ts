@@ -8,7 +8,7 @@
 //   sit above the last matched signature frame (something else on top = likely another bug),
 //   and cost little when they are generic, unreliable or inlined;
 // - frames below the dump's end (truncation) count only partly in the denominator.
-import type { Frame } from '../types';
+import type { Frame, ParsedReport } from '../types';
 import { canonicalFrame, classifyFrame } from './frames';
 import { STACK_WEIGHTS as SW } from './weights';
 
@@ -57,7 +57,14 @@ export function frameWeight(name: string, rank: number): number {
  * parser's guilty frame (when it has one) are context: they may match a signature frame but
  * cost nothing when they don't (lockdep chains, allocator or skb helpers the title skips).
  */
-export function prepareDumpStack(frames: readonly Frame[], guiltyIndex: number | null = null): DumpFrame[] {
+export function prepareDumpStack(
+  frames: readonly Frame[],
+  guiltyIndex: number | null = null,
+  titledName: string | null = null,
+): DumpFrame[] {
+  // The titled frame goes by the name the title gives it: syzbot names a stall in
+  // `smp_call_function_single` `smp_call_function`, and the signature derived from it too.
+  const alias = titledName ? canonicalFrame(titledName) : null;
   const out: DumpFrame[] = [];
   const guilty = guiltyIndex != null && guiltyIndex > 0 && guiltyIndex < frames.length ? guiltyIndex : 0;
   const start = Math.max(0, guilty - SW.contextAboveGuilty.value);
@@ -65,7 +72,8 @@ export function prepareDumpStack(frames: readonly Frame[], guiltyIndex: number |
   for (let i = start; i < frames.length && out.length < SW.maxDumpFrames.value; i++) {
     const f = frames[i];
     if (!f || typeof f.function !== 'string') continue;
-    const name = canonicalFrame(f.function);
+    let name = canonicalFrame(f.function);
+    if (i === guiltyIndex && alias && name !== alias && name.startsWith(alias + '_')) name = alias;
     if (name.length === 0) continue;
     const cls = classifyFrame(name);
     if (cls === 'reporting') continue;
@@ -85,7 +93,59 @@ export function prepareDumpStack(frames: readonly Frame[], guiltyIndex: number |
   return out;
 }
 
-export function compileSignatureStack(frames: readonly string[]): SignatureStack {
+/**
+ * Index in `frames` of the frame the title names: the parser's guilty frame, else the first
+ * frame equal to the first state frame, else one it abbreviates (syzbot names a stall
+ * `smp_call_function` for a stack in `smp_call_function_single`). Null when none.
+ */
+export function titledFrameIndex(
+  report: Pick<ParsedReport, 'frames' | 'guiltyFrame' | 'state'>,
+): number | null {
+  const frames = report.frames ?? [];
+  if (report.guiltyFrame != null && report.guiltyFrame >= 0 && report.guiltyFrame < frames.length)
+    return report.guiltyFrame;
+  const head = report.state?.[0] ? canonicalFrame(report.state[0]) : '';
+  if (!head) return null;
+  // Bounded like the aligned stack: a titled frame deeper than that could not be aligned anyway.
+  const n = Math.min(frames.length, SW.maxDumpFrames.value * 2);
+  let prefixed = -1;
+  for (let i = 0; i < n; i++) {
+    const name = canonicalFrame(frames[i].function ?? '');
+    if (name === head) return i;
+    if (prefixed < 0 && name.startsWith(head + '_')) prefixed = i;
+  }
+  return prefixed >= 0 ? prefixed : null;
+}
+
+/** The function a syzbot-style title names (`... in foo`), unless it names none (`in corrupted`). */
+export function titleFunction(title: string | null | undefined): string | null {
+  const m = / in ([A-Za-z_.$][\w.$]*)(?: at addr \S+)?$/.exec(title ?? '');
+  if (!m || m[1] === 'corrupted') return null;
+  return canonicalFrame(m[1]);
+}
+
+/**
+ * The stack to align for a report. Its frames, unless they are not the stack the title speaks
+ * of: no frames printed (or none parsed) while the title names a frame, or a state whose first
+ * frame (the titled one) is not on them (a stall whose stalled task was printed elsewhere).
+ * Then the state, or the titled function alone, stands for the stack.
+ */
+export function stateAsFrames(
+  report: Pick<ParsedReport, 'frames' | 'state' | 'guiltyFrame' | 'title'>,
+): Frame[] {
+  const frames = report.frames ?? [];
+  const state = (report.state ?? []).filter((s) => s.length > 0);
+  if (frames.length > 0 && (state.length === 0 || titledFrameIndex(report) !== null)) return frames;
+  if (state.length > 0) return state.map((s) => ({ function: s, reliable: true }));
+  if (frames.length > 0) return frames;
+  const named = titleFunction(report.title);
+  return named ? [{ function: named, reliable: true }] : [];
+}
+
+export function compileSignatureStack(
+  frames: readonly string[],
+  guilty: number | null = null,
+): SignatureStack {
   const names = frames
     .slice(0, SW.maxSignatureFrames.value)
     .map(canonicalFrame)
@@ -97,7 +157,10 @@ export function compileSignatureStack(frames: readonly string[]): SignatureStack
   let rank = 0;
   names.forEach((n, i) => {
     const specific = classifyFrame(n) === 'specific';
-    weights[i] = positionWeight(rank) * (specific ? 1 : SW.genericFrameWeight.value);
+    // The guilty frame is the one the title names: the title rules chose it over the frames
+    // they skip, so even a generic one (consume_skb) says more than a generic caller.
+    const generic = i === guilty ? SW.titledGenericWeight.value : SW.genericFrameWeight.value;
+    weights[i] = positionWeight(rank) * (specific ? 1 : generic);
     if (specific) rank++;
     total += weights[i];
   });

@@ -10,11 +10,39 @@ export interface Tuned {
 export const SCORE_WEIGHTS = {
   fingerprint: {
     value: 1,
-    why: 'same kind + crash state hash: the parser says it is the same bug; certain unless a hard constraint disagrees',
+    why: 'same kind + crash state hash over specific frames: the parser says it is the same bug; the score is at least this, scaled by how specific the hashed state is (fingerprintFloor..1)',
+  },
+  fingerprintFloor: {
+    value: 0.4,
+    why: 'a fingerprint hashed from generic, reporting or entry frames only (rcu_gp_kthread, __schedule_bug, fixup_bug) is shared by unrelated bugs: it alone is weak evidence (below similar)',
+  },
+  fingerprintHeadShare: {
+    value: 0.7,
+    why: "share of a fingerprint's strength carried by the first state frame (the one the title names); the other state frames carry the rest",
+  },
+  fingerprintHeadlineOnly: {
+    value: 0.5,
+    why: 'a report without frames is hashed from its headline ("WARNING", "general protection fault"): every such report of that class shares it; shown as similar, never claimed',
+  },
+  titleOnlyMax: {
+    value: 0.55,
+    why: 'a title- and kind-only matcher (derived from a report without frames) says the bug class, never which bug: at most similar, never claimed',
+  },
+  stackHang: {
+    value: 0.3,
+    why: 'hang/stall: the hung or stalled task reaches the blocked call through many paths (rtnl_lock from a workqueue, a netns exit, a driver unregister): callers vary between replicates',
+  },
+  guiltyAgreeHang: {
+    value: 0.42,
+    why: 'hang/stall: what hung or stalled (the frame the title names) identifies the bug, as syzbot titles it; with kind and headline it reaches match alone only with some stack agreement',
+  },
+  genericGuiltyFactor: {
+    value: 0.5,
+    why: 'a guilty frame that is generic (a lock, schedule, a list check) is shared by unrelated bugs: its agreement counts this share',
   },
   stack: {
-    value: 0.62,
-    why: 'stack similarity (0..1) is the main evidence; it alone cannot reach the match threshold without kind/guilty agreement',
+    value: 0.5,
+    why: 'stack similarity (0..1) is the main evidence; alone it stays below match: kind, headline or the guilty frame must agree too (was 0.62: real replicates differ in callers and entry path, see bench/README-match.md)',
   },
   freeStackAgree: {
     value: 0.2,
@@ -22,8 +50,12 @@ export const SCORE_WEIGHTS = {
   },
   freeStackDisagree: { value: -0.05, why: 'freed somewhere else entirely: weak, the free path can vary too' },
   guiltyAgree: {
-    value: 0.1,
-    why: "the function the title names is the signature's guilty frame: what syzbot dedups on",
+    value: 0.25,
+    why: "the function the title names is the signature's guilty frame: what syzbot dedups on; same title (kind, headline, guilty) plus half the stack is a match (was 0.1: real replicates of one title missed)",
+  },
+  guiltyDisagree: {
+    value: -0.08,
+    why: 'the dump blames another specific function than the signature (syzbot titles tell `WARNING in usb_submit_urb` from `WARNING in submit_rx_urb/usb_submit_urb`): the same frames in another role are another bug more often than not',
   },
   stateAgree: {
     value: 0.05,
@@ -34,7 +66,10 @@ export const SCORE_WEIGHTS = {
     value: 0.04,
     why: 'the same memory bug shows up as UAF, GPF, NULL deref or list corruption depending on timing (ext4 seed: a double free seen as a NULL deref in kmem_cache_free)',
   },
-  kindDisagree: { value: -0.15, why: 'unrelated bug classes (a hang is not a use-after-free)' },
+  kindDisagree: {
+    value: -0.2,
+    why: 'unrelated bug classes (a hang is not a use-after-free): even on the very same stack, shown as similar, not claimed',
+  },
   headlineAgree: { value: 0.06, why: 'same headline (KASAN type and access); a refinement of kind' },
   slabCacheAgree: { value: 0.05, why: 'object from the same named slab cache' },
   slabCacheDisagree: { value: -0.06, why: 'the dump names a different cache: probably another object type' },
@@ -61,6 +96,10 @@ export const SCORE_WEIGHTS = {
     value: 1.5,
     why: 'a frames-only matcher is scaled up at most this much: stack evidence alone must stay below certainty',
   },
+  laterReportFactor: {
+    value: 0.9,
+    why: 'a report after the main one in the same log (another hung task, a later oops) is in the dump, but the dump is named by its main report: a claim on it must not outrank the main one',
+  },
   secondaryReportFactor: {
     value: 0.95,
     why: 'a report caused by another one (secondary oops, panic repeat) is weaker evidence than the main report',
@@ -76,6 +115,10 @@ export const STACK_WEIGHTS = {
   genericFrameWeight: {
     value: 0.08,
     why: 'kfree, memcpy, list/refcount checks, locks and entry code are shared by unrelated bugs',
+  },
+  titledGenericWeight: {
+    value: 0.5,
+    why: "a generic frame that is the signature's guilty frame (the title names it: consume_skb, run_timer_softirq): syzbot's title rules chose it, yet unrelated bugs pass through it",
   },
   minStackMass: {
     value: 1,
@@ -104,9 +147,13 @@ export const STACK_WEIGHTS = {
 export const THRESHOLDS = {
   match: {
     value: 0.7,
-    why: 'bench: recall > 0.97 with no wrong/false match in the corpus (see README-match.md)',
+    why: 'bench: synthetic recall 99.7% with no wrong/false match from 0.55 to 0.75; real logs: false matches fall below 2% from 0.65, non-hang replicates drop under 0.70 above it (see README-match.md)',
   },
   similar: { value: 0.45, why: 'shares the guilty frame or most of the stack; worth showing for triage' },
+  tie: {
+    value: 0.02,
+    why: 'two signatures (not duplicates) within this of each other on one report fit it equally: neither is claimed (a shared generic fingerprint, two signatures of one bug not marked duplicates)',
+  },
 } satisfies Record<string, Tuned>;
 
 /** Candidate generation (inverted index). */
@@ -133,6 +180,10 @@ export const DERIVE_LIMITS = {
   maxFrames: {
     value: 6,
     why: 'state plus a few callers: enough to separate bugs sharing a top frame, few enough that another caller path still matches',
+  },
+  maxFramesHang: {
+    value: 3,
+    why: 'hang/stall: what hung plus two callers; deeper callers differ between replicates of one hang (bench: real hung-task replicates)',
   },
   maxFreeFrames: {
     value: 4,

@@ -6,6 +6,7 @@ import type { ParsedDump, ParsedReport, SignatureMatcher } from '../types';
 import { canonicalFrame, classifyFrame, stateFrameNames } from '../match/frames';
 import { isGenericSlabCache } from '../match/index';
 import { DERIVE_LIMITS } from '../match/weights';
+import { stateAsFrames, titleFunction, titledFrameIndex } from '../match/stack';
 
 /** Report formats whose object sizes come from one binary's own types (user space). */
 const USERSPACE_FORMATS = new Set(['asan', 'hwasan', 'msan', 'tsan', 'ubsan', 'lsan', 'valgrind', 'gdb']);
@@ -32,22 +33,64 @@ const ENTRY_FRAMES = [
   '__libc_start',
 ];
 
-export function deriveMatcher(dump: ParsedDump | ParsedReport): SignatureMatcher {
+/**
+ * Why no signature can be derived from this dump, or null when one can: every report with a
+ * title gives a matcher (one without frames gives a title- and kind-only matcher that weighs
+ * little); a dump without any titled report has nothing to name the bug by.
+ */
+export function derivable(dump: ParsedDump | ParsedReport): string | null {
+  const reports = 'reports' in dump && dump.reports?.length ? [dump, ...dump.reports] : [dump];
+  if (reports.some((r) => (r.title ?? '').trim().length > 0)) return null;
+  return 'no recognisable crash report (none with a title) in the dump';
+}
+
+/** The report a signature is derived from: the main one, unless another says more. */
+function pickReport(dump: ParsedDump | ParsedReport): ParsedReport {
+  const reports = 'reports' in dump ? (dump.reports ?? []) : [];
   // The main report may carry no stack (a headline whose trace went to another report, as
   // in a KASAN double-free split in two): derive from the first report that has one.
-  let parsed: ParsedReport = dump;
-  if ((dump.frames ?? []).length === 0 && 'reports' in dump) {
-    parsed = (dump.reports ?? []).find((r) => (r.frames ?? []).length > 0 && r.kind !== 'unknown') ?? dump;
-  }
-  const frames = parsed.frames ?? [];
+  if ((dump.frames ?? []).length > 0) return dump;
+  const withFrames = reports.find((r) => (r.frames ?? []).length > 0 && r.kind !== 'unknown');
+  if (withFrames) return withFrames;
+  if ((dump.state ?? []).length > 0 || dump.title) return dump;
+  return reports.find((r) => (r.state ?? []).length > 0) ?? reports.find((r) => r.title) ?? dump;
+}
+
+export function deriveMatcher(dump: ParsedDump | ParsedReport): SignatureMatcher {
+  const parsed = pickReport(dump);
+  const named = titleFunction(parsed.title);
+  // A corrupted report whose title names no frame (`... in corrupted`) and that has no crash
+  // state either: its frames are not trusted, so it gives a title- and kind-only matcher. A
+  // report that printed no frames but whose title names one: the state (or the titled
+  // function) stands for them.
+  const untrusted = parsed.corrupted === true && named === null && (parsed.state ?? []).length === 0;
+  const frames = untrusted ? [] : stateAsFrames(parsed);
   const names = frames.map((f) => canonicalFrame(f.function ?? ''));
-  const state = stateFrameNames(parsed).filter((s) => s.length > 0);
-  const maxFrames = DERIVE_LIMITS.maxFrames.value;
+  let state = untrusted ? [] : stateFrameNames(parsed).filter((s) => s.length > 0);
+  if (state.length === 0 && named && names.includes(named)) state = [named];
+  const hangLike = parsed.kind === 'hang' || parsed.kind === 'stall';
+  const maxFrames = hangLike ? DERIVE_LIMITS.maxFramesHang.value : DERIVE_LIMITS.maxFrames.value;
+  const titled = frames === parsed.frames ? titledFrameIndex(parsed) : 0;
 
   // 1. The crash state: the parser already skipped reporting/runtime frames; these three are
-  //    what syzbot/ClusterFuzz dedup on, so they lead, in their order.
+  //    what syzbot/ClusterFuzz dedup on, so they lead, in their order. The first is the frame
+  //    the title names; the others only where they are its callers on the stack (a stall's
+  //    state may continue with the detector's frames printed above the stalled code), and
+  //    for a hang or stall only specific ones (not `__schedule` below the blocked call).
   const out: string[] = [];
-  for (const s of state) if (!out.includes(s) && out.length < maxFrames) out.push(s);
+  let last = titled ?? -1;
+  state.forEach((s, k) => {
+    if (out.includes(s) || out.length >= maxFrames) return;
+    if (k === 0) {
+      out.push(s);
+      return;
+    }
+    const at = names.indexOf(s, last + 1);
+    if (at < 0 || classifyFrame(s) === 'reporting') return;
+    if (hangLike && classifyFrame(s) !== 'specific') return;
+    out.push(s);
+    last = at;
+  });
 
   // 2. A few more callers from the crashing stack, below the last state frame: reliable (a `?`
   //    frame may be stale stack contents), not reporting machinery, not generic (kfree, locks,
@@ -55,9 +98,11 @@ export function deriveMatcher(dump: ParsedDump | ParsedReport): SignatureMatcher
   //    making it more specific), not inlined-only (present only when the dump was symbolised).
   let from = 0;
   if (state.length > 0) {
-    const last = state[state.length - 1];
-    const at = names.indexOf(last);
-    if (at >= 0) from = at + 1;
+    if (last >= 0) from = last + 1;
+    else {
+      const at = names.indexOf(state[state.length - 1]);
+      if (at >= 0) from = at + 1;
+    }
   } else if (parsed.guiltyFrame != null) {
     from = parsed.guiltyFrame;
   }
@@ -85,15 +130,16 @@ export function deriveMatcher(dump: ParsedDump | ParsedReport): SignatureMatcher
 
   // The guilty frame is the one the title names; it is the first state frame by construction.
   let guiltyFrame: number | null = null;
-  if (parsed.guiltyFrame != null && names[parsed.guiltyFrame]) {
-    const gi = out.indexOf(names[parsed.guiltyFrame]);
+  if (titled != null && names[titled]) {
+    const gi = out.indexOf(names[titled]);
     if (gi >= 0) guiltyFrame = gi;
   }
   if (guiltyFrame === null && out.length > 0) guiltyFrame = 0;
 
   const matcher: SignatureMatcher = {
     kind: parsed.kind && parsed.kind !== 'unknown' ? parsed.kind : null,
-    headline: parsed.headline ?? null,
+    // A title-only matcher is found by its headline: without one, the title stands for it.
+    headline: parsed.headline ?? (out.length === 0 ? (parsed.title ?? null) : null),
     frames: out,
     guiltyFrame,
     // Exact fingerprint: a later dump with the same kind + state is certain.

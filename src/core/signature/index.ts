@@ -1,1 +1,1 @@
-export { deriveMatcher, signatureKey } from './derive';
+export { deriveMatcher, derivable, signatureKey } from './derive';
