@@ -37,6 +37,8 @@ export interface KernelTitle {
   altTitles: string[];
   /** The function the title names (after syscall-prefix stripping), when it names one. */
   frame: string | null;
+  /** That frame as printed (before prefix stripping and merging), to find it in the stack. */
+  rawFrame: string | null;
   kind: CrashKind;
   corrupted: boolean;
   corruptedReason: string | null;
@@ -292,16 +294,18 @@ function titleOne(
     }
     let corrupted: string | null = null;
     let frames: string[] = [];
+    let rawFrames: string[] = [];
     if (f.stack) {
       const r = extractStackFrames(f.stack, head, from);
       frames = r.frames;
+      rawFrames = r.rawFrames;
       if (!r.ok) corrupted = 'extracted no frames';
     }
     const slots: Record<string, string> = { ...groups };
     if (frames[0] !== undefined) slots.frame = frames[0];
     if (frames[1] !== undefined) slots.frame2 = frames[1];
     const title = f.template.replace(/\{(\w+)\}/g, (_m, k: string) => slots[k] ?? '');
-    best = { f, title, frames, corrupted, slots };
+    best = { f, title, frames, rawFrames, corrupted, slots };
     lastFormat = f;
   }
   const oldConsole = !/^[TC]/.test(contextOf(lines, start));
@@ -312,6 +316,7 @@ interface Candidate {
   f: TitleFormat;
   title: string;
   frames: string[];
+  rawFrames: string[];
   corrupted: string | null;
   slots: Record<string, string>;
 }
@@ -353,6 +358,7 @@ function finish(
       cleanTitle(a.replace(/\{(\w+)\}/g, (_m, k: string) => best?.slots[k] ?? '')),
     ),
     frame: frame === 'corrupted' ? null : frame,
+    rawFrame: frame === 'corrupted' ? null : (best?.rawFrames[0] ?? null),
     kind,
     corrupted: corrupted !== null,
     corruptedReason: corrupted,
@@ -443,7 +449,7 @@ function extractStackFrames(
   stack: StackSelector,
   report: readonly string[],
   from: Pos,
-): { frames: string[]; ok: boolean } {
+): { frames: string[]; rawFrames: string[]; ok: boolean } {
   const first = runParts(stack, stack.parts, report, from);
   if (first.ok || !stack.parts2) return first;
   return runParts(stack, stack.parts2, report, from);
@@ -454,11 +460,12 @@ function runParts(
   parts: readonly StackPart[],
   report: readonly string[],
   from: Pos,
-): { frames: string[]; ok: boolean } {
+): { frames: string[]; rawFrames: string[]; ok: boolean } {
   let li = from.line;
   const lineAt = (i: number): string => (i === from.line ? report[i].slice(from.col) : report[i]);
   let raw: string[] = [];
   const results: string[] = [];
+  const rawResults: string[] = [];
   let ok = true;
   let stacks = 0;
   const add = (m: RegExpExecArray): void => {
@@ -473,8 +480,12 @@ function runParts(
       const key = pickFrame(stack, raw);
       if (key === null) {
         results.push('corrupted');
+        rawResults.push('corrupted');
         ok = false;
-      } else results.push(key);
+      } else {
+        results.push(key.name);
+        rawResults.push(key.raw);
+      }
       raw = [];
     }
     if (p === parts.length) break;
@@ -521,7 +532,7 @@ function runParts(
       }
     }
   }
-  return { frames: results, ok };
+  return { frames: results, rawFrames: rawResults, ok };
 }
 
 /**
@@ -559,29 +570,40 @@ export function stripSyscallPrefix(name: string): string {
   return best;
 }
 
-function pickFrame(stack: StackSelector, raw: readonly string[]): string | null {
+interface PickedFrame {
+  /** The name the title uses (syscall prefix stripped, RCU waits merged). */
+  name: string;
+  /** The frame as printed, to find it among the report's frames. */
+  raw: string;
+}
+
+function pickFrame(stack: StackSelector, raw: readonly string[]): PickedFrame | null {
   if (raw.length === 0) return null;
   const stripped = raw.map(stripSyscallPrefix);
-  if (!stack.extractor) return stripped[0];
-  return stack.extractor === 'stall' ? stallFrame(stripped) : hungFrame(stripped);
+  if (!stack.extractor) return { name: stripped[0], raw: raw[0] };
+  const hit = stack.extractor === 'stall' ? stallFrame(stripped) : hungFrame(stripped);
+  return hit ? { name: hit.name, raw: raw[hit.index] } : null;
 }
 
 /** The frame just inside the first anchor (the work the looping CPU was given). */
-function stallFrame(frames: readonly string[]): string | null {
-  let prev = frames[0];
-  for (const f of frames) {
+function stallFrame(frames: readonly string[]): { name: string; index: number } | null {
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i];
     if (STALL_ANCHORS.some((a) => a.test(f)))
-      return f.includes('smp_call_function') ? 'smp_call_function' : prev;
-    prev = f;
+      return f.includes('smp_call_function')
+        ? { name: 'smp_call_function', index: i }
+        : { name: frames[Math.max(0, i - 1)], index: Math.max(0, i - 1) };
   }
   return null;
 }
 
-function hungFrame(frames: readonly string[]): string | null {
-  for (const f of frames) {
-    for (const a of HUNG_TASK_ANCHORS) if (f.includes(a.contains)) return a.title ?? f;
+function hungFrame(frames: readonly string[]): { name: string; index: number } | null {
+  for (let i = 0; i < frames.length; i++) {
+    for (const a of HUNG_TASK_ANCHORS)
+      if (frames[i].includes(a.contains)) return { name: a.title ?? frames[i], index: i };
   }
-  for (const f of frames) if (!HUNG_TASK_WAITING.some((w) => f.includes(w))) return f;
+  for (let i = 0; i < frames.length; i++)
+    if (!HUNG_TASK_WAITING.some((w) => frames[i].includes(w))) return { name: frames[i], index: i };
   return null;
 }
 

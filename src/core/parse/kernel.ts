@@ -747,11 +747,19 @@ function nameReport(r: ParsedReport, t: KernelTitle): void {
   if (t.corrupted) r.notes.push(`corrupted: ${t.corruptedReason}`);
   if (t.frame) {
     const name = t.frame;
-    const idx = r.frames.findIndex(
-      (f) => f.reliable && (f.function === name || stripSyscallPrefix(f.function) === name),
-    );
-    const choice = { index: idx >= 0 ? idx : null, name: idx >= 0 ? r.frames[idx].function : name };
-    r.guiltyFrame = choice.index;
-    r.state = crashState(r.frames, choice);
+    const raw = t.rawFrame ? normaliseKernelFunction(t.rawFrame) : null;
+    const find = (ok: (fn: string) => boolean): number =>
+      r.frames.findIndex((f) => f.reliable && ok(f.function));
+    let idx = find((fn) => fn === raw || fn === name || stripSyscallPrefix(fn) === name);
+    // A title may shorten the frame it names (`smp_call_function` for smp_call_function_single).
+    if (idx < 0) idx = find((fn) => fn.startsWith(name));
+    r.guiltyFrame = idx >= 0 ? idx : null;
+    // The state follows the titled frame's callers. When the stack read does not hold that
+    // frame: for hangs, stalls and overflows the top frames are the detector's or another
+    // task's, so the name stands alone; otherwise (a lock site, a headline function) the
+    // stack's own first identifying frames follow it.
+    const alone = r.kind === 'hang' || r.kind === 'stall' || r.kind === 'stack-overflow';
+    if (idx >= 0) r.state = crashState(r.frames, { index: idx, name: r.frames[idx].function });
+    else r.state = alone ? [name] : crashState(r.frames, { index: null, name });
   }
 }
