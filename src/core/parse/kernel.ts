@@ -750,15 +750,16 @@ function nameReport(r: ParsedReport, t: KernelTitle): void {
     const raw = t.rawFrame ? normaliseKernelFunction(t.rawFrame) : null;
     const find = (ok: (fn: string) => boolean): number =>
       r.frames.findIndex((f) => f.reliable && ok(f.function));
-    let idx = find((fn) => fn === raw || fn === name || stripSyscallPrefix(fn) === name);
+    const waits = r.kind === 'hang' || r.kind === 'stall';
+    let idx = find((fn) => (!waits && fn === raw) || fn === name || stripSyscallPrefix(fn) === name);
     // A title may shorten the frame it names (`smp_call_function` for smp_call_function_single).
-    if (idx < 0) idx = find((fn) => fn.startsWith(name));
+    if (idx < 0 && !waits) idx = find((fn) => fn.startsWith(name));
     r.guiltyFrame = idx >= 0 ? idx : null;
-    // The state follows the titled frame's callers. When the stack read does not hold that
-    // frame: for hangs, stalls and overflows the top frames are the detector's or another
-    // task's, so the name stands alone; otherwise (a lock site, a headline function) the
-    // stack's own first identifying frames follow it.
-    const alone = r.kind === 'hang' || r.kind === 'stall' || r.kind === 'stack-overflow';
+    // The state follows the titled frame's callers. For hangs and stalls only the title's own
+    // name is looked for (a merged `synchronize_rcu` is not in the stack) and the wait chain
+    // follows it: measured on real replicates (bench/match), that keeps them together. A stack
+    // overflow whose stack lacks the frame keeps the name alone (its top is the recursion).
+    const alone = r.kind === 'stack-overflow';
     if (idx >= 0) r.state = crashState(r.frames, { index: idx, name: r.frames[idx].function });
     else r.state = alone ? [name] : crashState(r.frames, { index: null, name });
   }
