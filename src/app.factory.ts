@@ -35,7 +35,7 @@ export interface CreateAppOptions {
 const EMBEDDED_SPARE_CONNECTIONS = 4;
 
 /** How long shutdown waits for requests in flight before it cuts them off. */
-export const SHUTDOWN_DRAIN_MS = 10_000;
+export const SHUTDOWN_DRAIN_MS = 20_000;
 
 export function configureHttp(app: NestExpressApplication, config: AppConfig, drain?: RequestDrain): void {
   app.disable('x-powered-by');
