@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import { loadAppConfig, type AppConfig } from './config/app-config';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded';
 import { RequestDrain } from './http/drain';
+import { keepRawText, refuseDeepJson, refuseNulInJson, refuseNulInUrl } from './http/hostile-input';
 import { sendProblem, toProblem } from './http/problem.filter';
 import { assignRequestId } from './http/request-id';
 import { createValidationPipe } from './http/validation';
@@ -46,16 +47,18 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig, dr
     next();
   });
   if (drain) app.use(drain.middleware);
+  app.use(refuseNulInUrl);
   // Webhook signatures are checked over the exact bytes received: keep them raw (and
   // unparsed, so a bad signature is a 401 even when the body is not JSON).
   app.use('/api/v1/webhooks', express.raw({ type: () => true, limit }));
-  app.use(express.json({ limit, type: ['application/json', 'application/*+json'] }));
-  app.use(express.text({ limit, type: ['text/*'] }));
+  app.use(express.json({ limit, type: ['application/json', 'application/*+json'], verify: refuseDeepJson }));
+  app.use(express.text({ limit, type: ['text/*'], verify: keepRawText }));
   // Body parser errors (413, malformed JSON) happen before Nest's filters can see them.
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     sendProblem(req, res, toProblem(err));
   });
+  app.use(refuseNulInJson);
   app.useGlobalPipes(createValidationPipe());
   const document = SwaggerModule.createDocument(
     app,
