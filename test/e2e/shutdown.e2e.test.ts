@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -74,6 +75,25 @@ function bigDump(tag: string, bytes: number): string {
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Resolves once the service refuses new connections: shutdown has begun. */
+async function refusing(baseUrl: string, timeoutMs = 120_000): Promise<void> {
+  const { hostname, port } = new URL(baseUrl);
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const s = connect(Number(port), hostname);
+      s.once('connect', () => {
+        s.destroy();
+        resolve(false);
+      });
+      s.once('error', () => resolve(true));
+    });
+    if (refused) return;
+    await sleep(50);
+  }
+  throw new Error(`still accepting connections ${timeoutMs} ms after SIGTERM`);
+}
+
 async function getJson(svc: ServiceProcess, path: string): Promise<{ status: number; body: unknown }> {
   const r = await fetch(`${svc.baseUrl}${path}`, { headers: auth });
   return { status: r.status, body: await r.json() };
@@ -99,8 +119,8 @@ describe('shutdown: SIGTERM drains the requests in flight', () => {
       const uploading = JSON.stringify({ content: bigDump('upload', 2 * 1024 * 1024), host: 'node-1' });
       const small = Array.from({ length: 6 }, (_, i) => bigDump(`inline${i}`, 4000));
 
-      let sigtermSent!: () => void;
-      const afterSigterm = new Promise<void>((r) => (sigtermSent = r));
+      let stoppedAccepting!: () => void;
+      const refusingNow = new Promise<void>((r) => (stoppedAccepting = r));
       let bodySent!: () => void;
       const poolBodySent = new Promise<void>((r) => (bodySent = r));
 
@@ -110,7 +130,7 @@ describe('shutdown: SIGTERM drains the requests in flight', () => {
         post(svc.baseUrl, '/api/v1/dumps', 'text/plain', [{ data: Buffer.from(parsedOnPool) }], bodySent),
         post(svc.baseUrl, '/api/v1/dumps', 'application/json', [
           { data: upBuf.subarray(0, half) },
-          { data: upBuf.subarray(half), before: () => afterSigterm.then(() => sleep(200)) },
+          { data: upBuf.subarray(half), before: () => refusingNow },
         ]),
         ...small.map((s) =>
           post(svc.baseUrl, '/api/v1/dumps', 'text/plain', [
@@ -121,10 +141,9 @@ describe('shutdown: SIGTERM drains the requests in flight', () => {
       await poolBodySent;
       await sleep(30);
       svc.child.kill('SIGTERM');
-      sigtermSent();
-
-      // A new connection after shutdown began is not served (refused, or 503 if it slipped in).
-      await sleep(300);
+      // The service stops accepting while the upload is still half sent ...
+      await refusing(svc.baseUrl);
+      // ... so a new request is not served (refused; 503 if it slipped into a kept-alive one).
       const late = await fetch(`${svc.baseUrl}/api/v1/dumps`, {
         method: 'POST',
         headers: { ...auth, 'content-type': 'text/plain' },
@@ -134,6 +153,8 @@ describe('shutdown: SIGTERM drains the requests in flight', () => {
         () => 'refused',
       );
       assert.ok(late === 'refused' || late === 503, `a request after SIGTERM was answered ${late}`);
+      // ... and the rest of the upload is still read and answered.
+      stoppedAccepting();
 
       const results = await Promise.all(answers);
       for (const [i, r] of results.entries()) {
