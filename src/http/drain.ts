@@ -4,9 +4,17 @@
 // be answered 500. The service therefore drains first: stop accepting, answer what is in
 // flight, and only then take the modules down.
 import type { Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
-import { problem } from './problem';
-import { sendProblem } from './problem.filter';
+
+/**
+ * Once nothing is in flight, how long the drain waits for requests that were already sent on
+ * open connections but not yet read (the process is slow to read under load) before it
+ * closes the idle connections.
+ */
+export const DRAIN_QUIET_MS = 250;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class RequestDrain {
   private readonly inFlight = new Set<Response>();
@@ -18,15 +26,11 @@ export class RequestDrain {
     return this.inFlight.size;
   }
 
-  /** Counts every request from its first byte of headers to its last byte of answer. */
-  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    if (this.draining) {
-      // A new request on a kept-alive connection after shutdown began: not started, so a
-      // client or load balancer may safely send it elsewhere.
-      res.setHeader('Connection', 'close');
-      sendProblem(req, res, problem(503, 'the service is shutting down; try again shortly'));
-      return;
-    }
+  /** Counts every request from its headers to the last byte of its answer. */
+  readonly middleware = (_req: Request, res: Response, next: NextFunction): void => {
+    // A request that reaches the service while it drains was sent on a connection opened
+    // before: it is served, and its client told not to reuse the connection.
+    if (this.draining) res.setHeader('Connection', 'close');
     this.inFlight.add(res);
     const finish = () => {
       if (this.inFlight.delete(res) && this.inFlight.size === 0) for (const w of this.waiters.splice(0)) w();
@@ -38,32 +42,40 @@ export class RequestDrain {
 
   /**
    * Stops accepting connections, lets every request in flight finish (up to `timeoutMs`),
-   * then closes the idle kept-alive connections. Resolves true when nothing was cut off.
+   * then closes the connections left. Resolves true when nothing was cut off.
    */
   async drain(server: Server, timeoutMs: number): Promise<boolean> {
     this.draining = true;
+    const deadline = Date.now() + timeoutMs;
     // Answers still to come tell their clients not to reuse the connection.
     for (const res of this.inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    // Stop listening. Not http.Server#close(): that also closes at once the connections with
+    // no request parsed yet, and under load those include requests already sent and waiting
+    // in the socket (their clients saw ECONNRESET).
     const closed = new Promise<void>((resolve) => {
       try {
-        server.close(() => resolve());
+        NetServer.prototype.close.call(server, () => resolve());
       } catch {
         resolve();
       }
     });
-    // Kept-alive connections with no request in flight would hold close() open.
-    server.closeIdleConnections();
-    let drained = true;
-    if (this.inFlight.size > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      drained = await Promise.race([
-        new Promise<boolean>((resolve) => this.waiters.push(() => resolve(true))),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-      ]);
-      clearTimeout(timer);
+    let drained = false;
+    while (Date.now() < deadline) {
+      if (this.inFlight.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise<void>((resolve) => this.waiters.push(resolve)),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now()))),
+        ]);
+        clearTimeout(timer);
+        continue;
+      }
+      await sleep(Math.min(DRAIN_QUIET_MS, Math.max(0, deadline - Date.now())));
+      if (this.inFlight.size === 0) {
+        drained = true;
+        break;
+      }
     }
-    // Answered requests leave their connections idle: close them now; after the deadline,
-    // close whatever is left so that shutdown can go on.
     if (drained) server.closeIdleConnections();
     else server.closeAllConnections();
     await closed;

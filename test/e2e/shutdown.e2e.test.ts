@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ADMIN_KEY, createFreshDatabase } from '../support/app';
+import { ADMIN_KEY, createFreshDatabase, preparedDataDir } from '../support/app';
 import { freePort, spawnService, waitHealthy, type ServiceProcess } from '../support/process';
 
 const usingServer = !!process.env.DATABASE_URL;
@@ -110,6 +110,7 @@ describe('shutdown: SIGTERM drains the requests in flight', () => {
       DATABASE_URL: fresh?.url ?? '',
     };
     try {
+      if (!usingServer) await preparedDataDir(env.CRASHKB_DATA_DIR);
       let svc = spawnService(env, await freePort());
       await waitHealthy(svc);
 
@@ -138,6 +139,8 @@ describe('shutdown: SIGTERM drains the requests in flight', () => {
           ]),
         ),
       ];
+      // Errors are kept, not thrown, until every request has been looked at (with the log).
+      const settled = answers.map((a) => a.catch((err: Error) => err));
       await poolBodySent;
       await sleep(30);
       svc.child.kill('SIGTERM');
@@ -156,7 +159,13 @@ describe('shutdown: SIGTERM drains the requests in flight', () => {
       // ... and the rest of the upload is still read and answered.
       stoppedAccepting();
 
-      const results = await Promise.all(answers);
+      const results = await Promise.all(
+        settled.map(async (a, i) => {
+          const r = await a;
+          if (r instanceof Error) throw new Error(`request ${i}: ${r.message}\n${svc.output()}`);
+          return r;
+        }),
+      );
       for (const [i, r] of results.entries()) {
         assert.equal(r.status, 201, `request ${i}: ${r.status} ${r.body.slice(0, 300)}\n${svc.output()}`);
       }
