@@ -1,6 +1,8 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { Match, ParsedDump } from '../core/types';
+import { AdmissionGate } from './admission';
 import { DumpsRepository, type BucketRow, type DumpFilter, type DumpRow } from './dumps.repository';
 import { cleanText, decodeDump, dumpText, storableMetadata } from './lossless';
 import { MatchIndexService } from './match-index.service';
@@ -38,12 +40,22 @@ export function contentHash(content: string | Buffer): string {
 @Injectable()
 export class CrashService {
   private readonly logger = new Logger(CrashService.name);
+  /**
+   * Stored dumps take one pool connection each, leaving one for reads and background work;
+   * a queue of 16 per connection (a few hundred milliseconds of work) is waited for, more is
+   * shed with 503 (src/crash/admission.ts). The wait stays below the pool's 5 s connection
+   * timeout, so a submission is never left to time out there.
+   */
+  readonly writeGate: AdmissionGate;
 
   constructor(
     private readonly index: MatchIndexService,
     private readonly dumps: DumpsRepository,
     private readonly parser: ParsePool,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.writeGate = new AdmissionGate(Math.max(1, config.dbPoolSize - 1), config.dbPoolSize * 16, 3000);
+  }
 
   parse(content: string): Promise<ParsedDump> {
     return this.parser.parse(cleanText(content));
@@ -78,21 +90,23 @@ export class CrashService {
       dump: row,
       bucket,
       inserted,
-    } = await this.dumps.upsert({
-      contentHash: contentHash(dump.bytes),
-      content: dump.text,
-      contentBytes: dump.exact ? null : dump.bytes,
-      parsed,
-      matches,
-      signatureId,
-      // The API refuses NUL here (400); the webhook queue's dumps arrive already accepted.
-      source: meta.source ? cleanText(meta.source) : null,
-      host: meta.host ? cleanText(meta.host) : null,
-      metadata: metadata?.value ?? null,
-      metadataJson: metadata?.json ?? null,
-      collectedAt: meta.collectedAt ?? null,
-      matchedAtSeq: judgedAt,
-    });
+    } = await this.writeGate.run(() =>
+      this.dumps.upsert({
+        contentHash: contentHash(dump.bytes),
+        content: dump.text,
+        contentBytes: dump.exact ? null : dump.bytes,
+        parsed,
+        matches,
+        signatureId,
+        // The API refuses NUL here (400); the webhook queue's dumps arrive already accepted.
+        source: meta.source ? cleanText(meta.source) : null,
+        host: meta.host ? cleanText(meta.host) : null,
+        metadata: metadata?.value ?? null,
+        metadataJson: metadata?.json ?? null,
+        collectedAt: meta.collectedAt ?? null,
+        matchedAtSeq: judgedAt,
+      }),
+    );
     return {
       id: row.id,
       created: inserted,
