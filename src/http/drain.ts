@@ -14,6 +14,13 @@ import type { NextFunction, Request, Response } from 'express';
  */
 export const DRAIN_QUIET_MS = 250;
 
+/**
+ * How long the listener stays open after shutdown begins. A connection the kernel completed
+ * before the signal but the process had not yet taken (its loop was busy: PGlite runs on it)
+ * would be reset when the listener closes; one more turn of the loop takes it in and serves it.
+ */
+export const DRAIN_ACCEPT_GRACE_MS = 100;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class RequestDrain {
@@ -49,6 +56,7 @@ export class RequestDrain {
     const deadline = Date.now() + timeoutMs;
     // Answers still to come tell their clients not to reuse the connection.
     for (const res of this.inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    await sleep(DRAIN_ACCEPT_GRACE_MS);
     // Stop listening. Not http.Server#close(): that also closes at once the connections with
     // no request parsed yet, and under load those include requests already sent and waiting
     // in the socket (their clients saw ECONNRESET).

@@ -108,6 +108,8 @@ describe('shutdown: SIGTERM drains the requests in flight', () => {
       CRASHKB_ADMIN_KEY: ADMIN_KEY,
       CRASHKB_SEED: '0',
       DATABASE_URL: fresh?.url ?? '',
+      // Each answered request is logged: a failure shows what the service did with it.
+      LOG_LEVEL: 'info',
     };
     try {
       if (!usingServer) await preparedDataDir(env.CRASHKB_DATA_DIR);
