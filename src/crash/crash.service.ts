@@ -42,9 +42,11 @@ export class CrashService {
   private readonly logger = new Logger(CrashService.name);
   /**
    * Stored dumps take one pool connection each, leaving one for reads and background work;
-   * a queue of 16 per connection (a few hundred milliseconds of work) is waited for, more is
-   * shed with 503 (src/crash/admission.ts). The wait stays below the pool's 5 s connection
-   * timeout, so a submission is never left to time out there.
+   * a queue of 16 per connection is waited for, more is shed at once with 503
+   * (src/crash/admission.ts). Saturation is judged by that depth, not by the wait: one 5 MiB
+   * dump can hold PGlite's single write slot for seconds on a loaded machine, and a 3 s wait
+   * limit shed the submission queued behind it (the shutdown test caught it). Waiters hold no
+   * pool connection, so they cannot time out in the pool.
    */
   readonly writeGate: AdmissionGate;
 
@@ -54,7 +56,7 @@ export class CrashService {
     private readonly parser: ParsePool,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.writeGate = new AdmissionGate(Math.max(1, config.dbPoolSize - 1), config.dbPoolSize * 16, 3000);
+    this.writeGate = new AdmissionGate(Math.max(1, config.dbPoolSize - 1), config.dbPoolSize * 16, 30_000);
   }
 
   parse(content: string): Promise<ParsedDump> {
