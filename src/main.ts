@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { Logger } from 'nestjs-pino';
-import { createApp } from './app.factory';
+import { createApp, SHUTDOWN_DRAIN_MS } from './app.factory';
 import { ConfigError } from './config/app-config';
 
-const SHUTDOWN_GRACE_MS = 15_000;
+// Requests in flight get SHUTDOWN_DRAIN_MS; closing the pools and the database the rest.
+const SHUTDOWN_GRACE_MS = SHUTDOWN_DRAIN_MS + 10_000;
 
 async function main(): Promise<void> {
   const service = await createApp(process.env);

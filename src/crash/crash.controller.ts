@@ -15,12 +15,9 @@ import type { Request, Response } from 'express';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RequestWithPrincipal } from '../auth/principal';
 import { readDumpBody } from '../http/dump-body';
-import { validateFields } from '../http/validate-fields';
-import { ListBucketsQuery, ListDumpsQuery, PromoteBucketDto, SubmitFields } from './crash.dto';
+import { ListBucketsQuery, ListDumpsQuery, PromoteBucketDto, readSubmitFields } from './crash.dto';
 import { CrashService } from './crash.service';
 import { PromotionService } from './promotion.service';
-
-const SUBMIT_FIELDS = new Set(['source', 'host', 'collectedAt', 'metadata']);
 
 const DUMP_BODY = {
   schema: {
@@ -75,19 +72,14 @@ export class CrashController {
   @Post('dumps')
   @RequireScope('submit')
   @ApiOperation({
-    summary: 'Store a dump, parse and match it. 201 when new, 200 for a repeat of the same content.',
+    summary:
+      'Store a dump, parse and match it. 201 when new, 200 for a repeat of the same bytes. Any bytes are kept exactly (GET /dumps/{id}/raw).',
   })
   @ApiConsumes('text/plain', 'application/json')
   @ApiBody(DUMP_BODY)
   async submit(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const { content, fields } = readDumpBody(req);
-    // Known fields are checked; any other field a bot sends is kept in metadata, not refused.
-    const meta = validateFields(SubmitFields, fields, { forbidUnknown: false });
-    const extra = Object.fromEntries(Object.entries(fields).filter(([k]) => !SUBMIT_FIELDS.has(k)));
-    const metadata = Object.keys(extra).length
-      ? { ...extra, ...(meta.metadata ?? {}) }
-      : (meta.metadata ?? null);
-    const result = await this.crash.submit(content, { ...meta, metadata, source: meta.source ?? 'api' });
+    const { content, raw, fields } = readDumpBody(req);
+    const result = await this.crash.submit(content, readSubmitFields(fields), raw);
     res.status(result.created ? HttpStatus.CREATED : HttpStatus.OK);
     return result;
   }
@@ -108,8 +100,27 @@ export class CrashController {
 
   @Get('dumps/:id')
   @RequireScope('read')
+  @ApiOperation({
+    summary:
+      'A stored dump with content, parsed and matches. contentExact false: the dump had bytes that are not UTF-8; /raw has them.',
+  })
   getDump(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.crash.getDump(id);
+  }
+
+  @Get('dumps/:id/raw')
+  @RequireScope('read')
+  @ApiOperation({
+    summary: 'The stored dump exactly as it was received, byte for byte (application/octet-stream).',
+  })
+  async getDumpRaw(@Param('id', new ParseUUIDPipe()) id: string, @Res() res: Response) {
+    const bytes = await this.crash.getDumpBytes(id);
+    res
+      .status(HttpStatus.OK)
+      .setHeader('Content-Type', 'application/octet-stream')
+      .setHeader('X-Content-Type-Options', 'nosniff')
+      .setHeader('Content-Disposition', `attachment; filename="dump-${id}.txt"`)
+      .end(bytes);
   }
 
   @Get('buckets')

@@ -10,10 +10,13 @@ import {
   IsString,
   IsUUID,
   Length,
+  Matches,
   Max,
   Min,
 } from 'class-validator';
 import { CRASH_KINDS } from '../core/types';
+import { validateFields } from '../http/validate-fields';
+import { ValidationFailed } from '../http/validation';
 
 export class PageQuery {
   @ApiPropertyOptional({ default: 50, maximum: 100 })
@@ -73,11 +76,13 @@ export class SubmitFields {
   @IsOptional()
   @IsString()
   @Length(1, 200)
+  @Matches(/^[^\0]*$/, { message: 'source must not contain NUL (\\u0000)' })
   source?: string;
 
   @IsOptional()
   @IsString()
   @Length(1, 255)
+  @Matches(/^[^\0]*$/, { message: 'host must not contain NUL (\\u0000)' })
   host?: string;
 
   @IsOptional()
@@ -113,4 +118,35 @@ export class PromoteBucketDto {
   @IsArray()
   @IsString({ each: true })
   tags?: string[];
+}
+
+export interface SubmitMetaInput {
+  source: string;
+  host: string | null;
+  collectedAt: Date | null;
+  metadata: Record<string, unknown> | null;
+}
+
+/**
+ * The fields beside a submitted dump: the known ones are checked; any other field a bot sends
+ * is kept in metadata, not refused. Metadata is not run through class-transformer, which
+ * recurses: it may be nested up to the body limit's depth (src/http/hostile-input.ts).
+ */
+export function readSubmitFields(fields: Record<string, unknown>): SubmitMetaInput {
+  const { source, host, collectedAt, metadata, ...extra } = fields;
+  const meta = validateFields(SubmitFields, { source, host, collectedAt }, { forbidUnknown: false });
+  if (
+    metadata !== undefined &&
+    metadata !== null &&
+    (typeof metadata !== 'object' || Array.isArray(metadata))
+  ) {
+    throw new ValidationFailed([{ field: 'metadata', messages: ['metadata must be an object'] }]);
+  }
+  const given = (metadata ?? null) as Record<string, unknown> | null;
+  return {
+    source: meta.source ?? 'api',
+    host: meta.host ?? null,
+    collectedAt: meta.collectedAt ?? null,
+    metadata: Object.keys(extra).length ? { ...extra, ...(given ?? {}) } : given,
+  };
 }

@@ -22,7 +22,11 @@ export interface DumpRow {
 }
 
 export interface DumpDetail extends DumpRow {
+  /** The cleaned text (what was parsed); `contentBytes` holds the exact dump when it differs. */
   content: string;
+  contentBytes: Buffer | null;
+  /** The exact JSON of `metadata` when jsonb could not hold it (NUL, depth). */
+  metadataJson: string | null;
   parsed: ParsedDump;
   matches: Match[];
 }
@@ -42,14 +46,19 @@ export interface BucketRow {
 }
 
 export interface NewDump {
+  /** sha-256 of the exact bytes. */
   contentHash: string;
+  /** What PostgreSQL text can hold: the cleaned dump. */
   content: string;
+  /** The exact bytes, only when they are not the UTF-8 of `content`. */
+  contentBytes: Buffer | null;
   parsed: ParsedDump;
   matches: Match[];
   signatureId: string | null;
   source: string | null;
   host: string | null;
   metadata: Record<string, unknown> | null;
+  metadataJson: string | null;
   collectedAt: Date | null;
   matchedAtSeq: string;
 }
@@ -86,8 +95,9 @@ export class DumpsRepository {
     return this.ds.transaction(async (em) => {
       const [row] = await em.query(
         `INSERT INTO dumps (content_hash, content, parsed, matches, title, kind, fingerprint, signature_id,
-                            source, host, metadata, collected_at, matched_at_seq, parsed_version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, ${FINGERPRINT_VERSION})
+                            source, host, metadata, collected_at, matched_at_seq, content_bytes, metadata_json,
+                            parsed_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, ${FINGERPRINT_VERSION})
          ON CONFLICT (content_hash) DO UPDATE
            SET occurrences = dumps.occurrences + 1, last_seen_at = now(),
                matches = EXCLUDED.matches, signature_id = COALESCE(EXCLUDED.signature_id, dumps.signature_id),
@@ -107,6 +117,8 @@ export class DumpsRepository {
           d.metadata === null ? null : JSON.stringify(d.metadata),
           d.collectedAt,
           d.matchedAtSeq,
+          d.contentBytes,
+          d.metadataJson,
         ],
       );
       const inserted = row.inserted === true;
@@ -147,10 +159,20 @@ export class DumpsRepository {
 
   async findOne(id: string): Promise<DumpDetail | null> {
     const [row] = await this.ds.query(
-      `SELECT ${DUMP_COLUMNS}, content, parsed, matches FROM dumps WHERE id = $1`,
+      `SELECT ${DUMP_COLUMNS}, content, content_bytes AS "contentBytes", metadata_json AS "metadataJson",
+              parsed, matches FROM dumps WHERE id = $1`,
       [id],
     );
     return (row as DumpDetail) ?? null;
+  }
+
+  /** The exact bytes of a dump: the stored bytes, or the UTF-8 of its text when that is all it was. */
+  async findBytes(id: string): Promise<Buffer | null> {
+    const [row] = await this.ds.query(
+      `SELECT COALESCE(content_bytes, convert_to(content, 'UTF8')) AS bytes FROM dumps WHERE id = $1`,
+      [id],
+    );
+    return (row?.bytes as Buffer) ?? null;
   }
 
   async list(f: DumpFilter): Promise<{ items: DumpRow[]; total: number }> {

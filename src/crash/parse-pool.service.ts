@@ -14,11 +14,14 @@ export const INLINE_PARSE_MAX_CHARS = 256 * 1024;
 @Injectable()
 export class ParsePool implements OnModuleDestroy {
   private pool: Piscina | null = null;
+  private closed = false;
   /** How many dumps the worker threads parsed (observable in tests and metrics). */
   offloaded = 0;
 
   async parse(text: string): Promise<ParsedDump> {
-    if (text.length <= INLINE_PARSE_MAX_CHARS) return parseDump(text);
+    // After shutdown began (a webhook delivery being finished), parse inline: slower for
+    // the event loop, but never a lost dump.
+    if (text.length <= INLINE_PARSE_MAX_CHARS || this.closed) return parseDump(text);
     this.pool ??= new Piscina({
       filename: join(__dirname, 'parse-worker.js'),
       minThreads: 0,
@@ -30,8 +33,14 @@ export class ParsePool implements OnModuleDestroy {
     return parsed;
   }
 
+  /**
+   * Lets the parses in flight finish (close, not destroy: destroy terminates the threads
+   * under them). HTTP requests are drained before this runs (app.factory.ts).
+   */
   async onModuleDestroy(): Promise<void> {
-    await this.pool?.destroy();
+    this.closed = true;
+    const pool = this.pool;
     this.pool = null;
+    await pool?.close();
   }
 }

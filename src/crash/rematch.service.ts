@@ -18,6 +18,7 @@ export class RematchService implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
   private caughtUpAt: string | null = null;
+  private stopped = false;
 
   constructor(
     private readonly index: MatchIndexService,
@@ -30,9 +31,12 @@ export class RematchService implements OnApplicationBootstrap, OnModuleDestroy {
     this.timer.unref();
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    // A batch in hand finishes before the database pool closes under it.
+    await this.running?.catch(() => undefined);
   }
 
   private async tick(): Promise<void> {
@@ -59,10 +63,11 @@ export class RematchService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async batch(): Promise<number> {
     const seq = this.index.version;
-    if (seq === null) return 0;
+    if (seq === null || this.stopped) return 0;
     const stale = await this.dumps.staleUnmatched(seq, this.config.rematchBatchSize);
     let attached = 0;
     for (const dump of stale) {
+      if (this.stopped) break;
       const matches = this.index.match(dump.parsed, dump.content);
       const signatureId = knownSignature(matches);
       if (signatureId) attached++;

@@ -20,7 +20,9 @@ export function typeOrmOptions(url: string, poolSize: number) {
     // A database that is down at start-up (compose ordering) is retried for a while.
     retryAttempts: 10,
     retryDelay: 1000,
-    extra: { max: poolSize, connectionTimeoutMillis: 5000 },
+    // min = max: connections once opened stay open. Opening one under load (TCP, backend
+    // start, auth) is what can run into the 5 s connect timeout; a warm pool does not.
+    extra: { max: poolSize, min: poolSize, connectionTimeoutMillis: 5000 },
   };
 }
 

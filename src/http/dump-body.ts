@@ -3,9 +3,13 @@
 // and the other JSON fields, with a clear 4xx for anything else.
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { Request } from 'express';
+import { rawBodyOf } from './hostile-input';
 
 export interface DumpBody {
+  /** The dump as a string: exactly the JSON `content`, or the text body decoded as UTF-8. */
   content: string;
+  /** The exact bytes of a text/plain body (which may not be UTF-8); null for JSON. */
+  raw: Buffer | null;
   /** The other fields of a JSON body (title, fixes, host, ...); {} for text/plain. */
   fields: Record<string, unknown>;
 }
@@ -16,7 +20,7 @@ export function readDumpBody(req: Request): DumpBody {
   if (type.startsWith('text/')) {
     const content = typeof body === 'string' ? body : '';
     if (content.trim() === '') throw new BadRequestException('the dump is empty');
-    return { content, fields: {} };
+    return { content, raw: rawBodyOf(req), fields: {} };
   }
   if (type.startsWith('application/json') || type.includes('+json')) {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -26,7 +30,7 @@ export function readDumpBody(req: Request): DumpBody {
     if (typeof content !== 'string')
       throw new BadRequestException('content: must be a string holding the dump');
     if (content.trim() === '') throw new BadRequestException('the dump is empty');
-    return { content, fields };
+    return { content, raw: null, fields };
   }
   if (!type) {
     // No body at all (e.g. curl without -d) is an empty dump, not a media type question.

@@ -24,7 +24,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const code = e.code ?? e.driverError?.code;
   if (code && DB_UNAVAILABLE_CODES.has(code)) return true;
   const msg = e.message ?? '';
-  return /Connection terminated|connection timeout|Client has encountered a connection error|pool is probably full|Cannot use a pool after calling end/i.test(
+  // "timeout exceeded when trying to connect": pg-pool had no free connection in time (the
+  // database is saturated): shed with 503 + Retry-After like an outage, not a 500.
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|pool is probably full|Cannot use a pool after calling end/i.test(
     msg,
   );
 }

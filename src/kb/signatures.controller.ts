@@ -18,6 +18,7 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nes
 import type { Request, Response } from 'express';
 import type { RequestWithPrincipal } from '../auth/principal';
 import { RequireScope } from '../auth/scopes.decorator';
+import { cleanText } from '../crash/lossless';
 import { readDumpBody } from '../http/dump-body';
 import { ImportExportService } from './import-export.service';
 import {
@@ -87,7 +88,8 @@ export class SignaturesController {
   })
   fromDump(@Req() req: Request & RequestWithPrincipal) {
     const { content, fields } = readDumpBody(req);
-    return this.signatures.fromDump(content, fields, who(req));
+    // Parsed like a submitted dump: without the NULs a console pads with (src/crash/lossless.ts).
+    return this.signatures.fromDump(cleanText(content), fields, who(req));
   }
 
   @Get()

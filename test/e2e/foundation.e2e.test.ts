@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, loadAppConfig } from '../../src/config/app-config';
 import { EmbeddedMaintenance } from '../../src/db/embedded-maintenance.service';
-import { ADMIN_KEY, createTestApp, keyWithScopes, type TestApp } from '../support/app';
+import { ADMIN_KEY, createTestApp, keyWithScopes, preparedDataDir, type TestApp } from '../support/app';
 import { freePort, spawnService, waitHealthy } from '../support/process';
 
 const usingServer = !!process.env.DATABASE_URL;
@@ -251,6 +251,7 @@ describe(
           CRASHKB_SEED: '0',
           DATABASE_URL: '',
         };
+        await preparedDataDir(env.CRASHKB_DATA_DIR);
         let svc = spawnService(env, await freePort());
         await waitHealthy(svc);
         const created = await fetch(`${svc.baseUrl}/api/v1/api-keys`, {
