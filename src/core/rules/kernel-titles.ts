@@ -6,6 +6,7 @@
 // whose evidence spans lines lists its line patterns in order (`report`), which keeps matching
 // linear in the input.
 import type { CrashKind } from '../types';
+import { KASAN_KINDS } from './kernel-reports';
 
 /** `{{PC}}` a bracketed address, `{{FUNC}}` a symbol followed by `+off` or `.suffix`, `{{SRC}}` file:line. */
 const MACROS: readonly [RegExp, string][] = [
@@ -109,25 +110,6 @@ const callTraceStack = (extra: Partial<StackSelector> = {}): StackSelector => ({
   ...extra,
 });
 
-export const KASAN_BUG_KINDS: Readonly<Record<string, CrashKind>> = {
-  'use-after-free': 'use-after-free',
-  'slab-use-after-free': 'use-after-free',
-  'vmalloc-use-after-free': 'use-after-free',
-  'out-of-bounds': 'out-of-bounds',
-  'slab-out-of-bounds': 'out-of-bounds',
-  'global-out-of-bounds': 'out-of-bounds',
-  'stack-out-of-bounds': 'out-of-bounds',
-  'alloca-out-of-bounds': 'out-of-bounds',
-  'vmalloc-out-of-bounds': 'out-of-bounds',
-  'user-memory-access': 'bad-access',
-  'wild-memory-access': 'bad-access',
-  'null-ptr-deref': 'null-deref',
-  'double-free': 'double-free',
-  'invalid-free': 'invalid-free',
-  'invalid-access': 'bad-access',
-  'unknown-crash': 'bad-access',
-};
-
 const KMSAN_BUG_KINDS: Readonly<Record<string, CrashKind>> = {
   'uninit-value': 'uninit-value',
   'kernel-infoleak': 'uninit-value',
@@ -170,7 +152,7 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
           skip: ['kernel_fault', 'tag_check', 'mem_abort', '^el1_', '^el1h_'],
         },
         kind: 'bad-access',
-        kindBy: { slot: 'bugType', map: KASAN_BUG_KINDS },
+        kindBy: { slot: 'bugType', map: KASAN_KINDS },
         example:
           'BUG: KASAN: slab-use-after-free in nvmf_rdma_qpair_process+0x1c/0x90 ... Read of size 8 at addr ...',
         why: 'the bug type comes from the shadow byte, Read/Write from the access line that follows',
@@ -200,7 +182,7 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
         ],
         template: 'KASAN: {bugType} {access}',
         kind: 'bad-access',
-        kindBy: { slot: 'bugType', map: KASAN_BUG_KINDS },
+        kindBy: { slot: 'bugType', map: KASAN_KINDS },
         example: 'BUG: KASAN: use-after-free on address ffff8800...',
         why: 'KASAN of 4.4-era kernels: no function on the headline',
       },
