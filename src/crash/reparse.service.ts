@@ -20,6 +20,7 @@ export class ReparseService implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
   private caughtUp = false;
+  private stopped = false;
 
   constructor(
     private readonly index: MatchIndexService,
@@ -33,9 +34,12 @@ export class ReparseService implements OnApplicationBootstrap, OnModuleDestroy {
     this.timer.unref();
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    // As for re-matching: a batch in hand finishes before the database pool closes under it.
+    await this.running?.catch(() => undefined);
   }
 
   private async tick(): Promise<void> {
@@ -62,9 +66,11 @@ export class ReparseService implements OnApplicationBootstrap, OnModuleDestroy {
   private async batch(): Promise<number> {
     // Matched against an index not loaded yet, a dump keeps seq 0 and re-matching judges it again.
     const seq = this.index.version ?? '0';
+    if (this.stopped) return 0;
     const stale = await this.repo.staleParsed(FINGERPRINT_VERSION, this.config.rematchBatchSize);
     let moved = 0;
     for (const dump of stale) {
+      if (this.stopped) break;
       const parsed = await this.pool.parse(dump.content);
       const matches = this.index.match(parsed, dump.content);
       const r = await this.repo.record(
