@@ -91,8 +91,10 @@ const QUESTIONABLE = /(?:\[<[0-9a-f]+>\])? \? /;
 export function titleKernelReports(lines: PreparedLines): KernelTitle[] {
   const { texts } = lines;
   const fams: (OopsFamily | null)[] = new Array(texts.length);
-  for (let i = 0; i < texts.length; i++) fams[i] = familyOf(texts[i]);
+  let any = false;
+  for (let i = 0; i < texts.length; i++) if ((fams[i] = familyOf(texts[i]))) any = true;
   const out: KernelTitle[] = [];
+  if (!any) return out;
   for (let i = 0; i < texts.length && out.length < MAX_TITLED_REPORTS; i++) {
     const fam = fams[i];
     if (!fam) continue;
@@ -153,6 +155,8 @@ function gatherReport(
       } else if (INFO_WITH_STACK.some((s) => text.includes(s))) secondReport = true;
     }
     const ctx = contextOf(lines, i);
+    // Another CPU's or task's line is dropped whatever it holds: decide that before the text tests.
+    if (!isStart && ctx !== context && !(cpuTraceback && callers[i]?.startsWith('C'))) continue;
     let questionable = false;
     if (ctx !== '' && !text.includes('<EOI>')) {
       if (text.includes(' ? ') && QUESTIONABLE.test(text)) {
@@ -163,10 +167,7 @@ function gatherReport(
         text = text.slice(0, -13);
       }
     }
-    if (!isStart) {
-      if (questionable && !useQuestionable) continue;
-      if (ctx !== context && !(cpuTraceback && callers[i]?.startsWith('C'))) continue;
-    }
+    if (!isStart && questionable && !useQuestionable) continue;
     textLines++;
     let skipLine = skipText;
     if (text.includes('Disabling lock debugging due to kernel taint')) skipLine = true;
@@ -468,8 +469,11 @@ function runParts(
   const rawResults: string[] = [];
   let ok = true;
   let stacks = 0;
+  // Without an extractor only a stack's first kept frame names the title: skip the rest's work.
+  const firstOnly = !stack.extractor;
   const add = (m: RegExpExecArray): void => {
     for (let g = 1; g < m.length; g++) {
+      if (firstOnly && raw.length > 0) return;
       if (m[g] === undefined) continue;
       const name = demangleName(m[g]);
       if (!isSkipped(stack, name)) raw.push(name);
@@ -579,8 +583,8 @@ interface PickedFrame {
 
 function pickFrame(stack: StackSelector, raw: readonly string[]): PickedFrame | null {
   if (raw.length === 0) return null;
+  if (!stack.extractor) return { name: stripSyscallPrefix(raw[0]), raw: raw[0] };
   const stripped = raw.map(stripSyscallPrefix);
-  if (!stack.extractor) return { name: stripped[0], raw: raw[0] };
   const hit = stack.extractor === 'stall' ? stallFrame(stripped) : hungFrame(stripped);
   return hit ? { name: hit.name, raw: raw[hit.index] } : null;
 }
@@ -607,8 +611,20 @@ function hungFrame(frames: readonly string[]): { name: string; index: number } |
   return null;
 }
 
+/** Cleaned titles by raw title: the same frames and headlines recur across reports and inputs. */
+let cleanSeen = new Map<string, string>();
+
 /** syzkaller `dynamicTitleReplacement` then `sanitizeTitle`: what varies between runs goes. */
 export function cleanTitle(title: string): string {
+  const known = cleanSeen.get(title);
+  if (known !== undefined) return known;
+  if (cleanSeen.size > 20000) cleanSeen = new Map();
+  const clean = cleanTitleUncached(title);
+  cleanSeen.set(title, clean);
+  return clean;
+}
+
+function cleanTitleUncached(title: string): string {
   let t = title;
   for (const r of TITLE_REPLACEMENTS) {
     for (let k = 0; k < 8; k++) {
