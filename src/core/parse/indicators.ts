@@ -35,6 +35,39 @@ const POISON_PREFILTER = new RegExp(
   'i',
 );
 
+/** What a line can matter for in scanPoison: a value (prefilter hit), structure (braces, crash> commands). */
+const LINE_POISON = 1;
+const LINE_STRUCTURE = 2;
+const LINE_KNOWN = 4;
+
+/**
+ * Line classes per prepared input, computed once: the whole input and each report are scanned,
+ * so most lines would be classified twice. Most log lines are neither and are skipped at once.
+ */
+const lineClassSeen = new WeakMap<readonly string[], Uint8Array>();
+
+function lineClass(texts: readonly string[], i: number): number {
+  let seen = lineClassSeen.get(texts);
+  if (seen === undefined || seen.length !== texts.length) {
+    seen = new Uint8Array(texts.length);
+    lineClassSeen.set(texts, seen);
+  }
+  let c = seen[i];
+  if (c === 0) {
+    const line = texts[i];
+    c = LINE_KNOWN;
+    if (POISON_PREFILTER.test(line)) c |= LINE_POISON;
+    if (
+      line.startsWith('crash> ') ||
+      line.charCodeAt(line.length - 1) === 123 /* { */ ||
+      (line.length < 80 && (line.includes('}') || line.includes('{')))
+    )
+      c |= LINE_STRUCTURE;
+    seen[i] = c;
+  }
+  return c;
+}
+
 export interface PoisonMatch {
   name: string;
   base: string;
@@ -155,6 +188,8 @@ export function scanPoison(
     out.push({ value, name: m.name, base: m.base, offset: m.offset, meaning: m.meaning, where });
   };
   for (let i = start; i < end && out.length < MAX_POISON_INDICATORS; i++) {
+    const cls = lineClass(texts, i);
+    if ((cls & (LINE_POISON | LINE_STRUCTURE)) === 0) continue;
     const line = texts[i];
     if (line.length < 80 && (line.includes('}') || line.includes('{'))) {
       const t = line.trim();
@@ -178,11 +213,11 @@ export function scanPoison(
       path.push(open[1] ?? open[2]);
       continue;
     }
+    if ((cls & LINE_POISON) === 0) continue;
     // Instruction bytes (`Code:`) are not data: int3 padding is 0xcc, and so on.
     let lead = 0;
     while (lead < line.length && isSpace(line.charCodeAt(lead))) lead++;
     if (line.startsWith('Code: ', lead)) continue;
-    if (!POISON_PREFILTER.test(line)) continue;
     // Hex words and dump bytes need a run of 8 hex digits or 8 two-digit groups: most frame and
     // text lines have neither and skip the regexes below.
     const runs = hexRuns(line);

@@ -84,6 +84,10 @@ function contextOf(lines: PreparedLines, i: number): string {
   return lines.times[i] !== null ? 'console' : '';
 }
 
+// One pattern for the stack keywords: tested on every line of a stack and of a report.
+// eslint-disable-next-line no-restricted-syntax -- the table's own patterns, compiled once at load
+const ANY_STACK_START = new RegExp(STACK_START.map((r) => `(?:${r.source})`).join('|'));
+
 const QUESTIONABLE_FRAME = /^ *(?:\[<?(?:0x)?[0-9a-f]{1,16}>?\] ){0,2}\? +[a-zA-Z0-9_.]{1,200}\+0x/;
 const STACK_HINT = /race|llocated|Freed|acktrace|Uninit|badaddr/;
 const QUESTIONABLE = /(?:\[<[0-9a-f]+>\])? \? /;
@@ -405,7 +409,7 @@ function corruptedReason(
     if (report.length - at + 1 < 4) return 'call trace is missed';
     let corrupted = true;
     for (let i = at + 1; i < Math.min(report.length, at + 16); i++) {
-      if (STACK_START.some((k) => k.test(report[i]))) break;
+      if (ANY_STACK_START.test(report[i])) break;
       if (
         report[i].includes('(stack is not available)') ||
         FRAME_LINES.some((r) => r.test(report[i])) ||
@@ -503,7 +507,7 @@ function runParts(
           ok = false;
           break;
         }
-        if (STACK_START.some((r) => r.test(ln))) break;
+        if (ANY_STACK_START.test(ln)) break;
         const following = parts[p + 1];
         if (following !== undefined && following !== PARSE_STACK) {
           const m = following.exec(ln);
