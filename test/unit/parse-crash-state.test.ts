@@ -2,7 +2,10 @@
 // hand-written inputs, the crash type → kind table, and the cost on hostile input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDump } from '../../src/core/parse';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDump, prepareLines } from '../../src/core/parse';
+import { FIXTURES_DIR, REPO_ROOT } from '../support/paths';
 import {
   assertMessage,
   clusterfuzzState,
@@ -168,4 +171,44 @@ test('hostile input stays linear', () => {
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   assert.ok(r.crashType !== '');
   assert.ok(ms < 5000, `${ms} ms`);
+});
+
+test('the line filter changes nothing: every golden file and seed example walks the same without it', () => {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.txt')) files.push(p);
+    }
+  };
+  walk(FIXTURES_DIR);
+  walk(join(REPO_ROOT, 'seed'));
+  let typed = 0;
+  for (const f of files) {
+    const input = prepareLines(readFileSync(f, 'utf8')).texts;
+    const filtered = clusterfuzzState(input);
+    assert.deepEqual(filtered, clusterfuzzState(input, 0, input.length, { exhaustive: true }), f);
+    if (filtered.crashType !== '') typed++;
+  }
+  // The comparison means something only if many inputs name a crash.
+  assert.ok(typed >= 40, `${typed} of ${files.length} inputs typed`);
+});
+
+test('the line filter lets through the lines the rules of each family read (glibc, glog, Rust, Chromium, Go)', () => {
+  const walkAll = (text: string) => {
+    const input = lines(text);
+    return [clusterfuzzState(input), clusterfuzzState(input, 0, input.length, { exhaustive: true })];
+  };
+  for (const text of [
+    "prog: zz.c:12: zz_parse: Assertion `len > 0' failed.\n    #0 0x1 in zz_parse /src/zz.c:12:3",
+    'F0102 03:04:05.678901  1234 zz.cc:12] Check failed: n > 0\n    #0 0x1 in zz::Run() /src/zz.cc:12:3',
+    "thread 'main' panicked at src/zz.rs:1:2:\nindex out of bounds\n   0: zz::run",
+    '[1:2:0324/233644:FATAL:zz.cc(299)] Check failed: ok.\n#0 0x1 zz::Run()',
+    'panic: runtime error: index out of range [5] with length 3\n\ngoroutine 1 [running]:\nmain.zz(0x1)\n\t/src/zz.go:12 +0x1d',
+  ]) {
+    const [a, b] = walkAll(text);
+    assert.deepEqual(a, b, text);
+    assert.notEqual(a.crashType, '', text);
+  }
 });

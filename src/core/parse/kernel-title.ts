@@ -26,6 +26,7 @@ import {
 } from '../rules/kernel-titles';
 import type { CrashKind } from '../types';
 import type { PreparedLines } from './envelope';
+import { literalSet } from './literals';
 import { demangleRustV0 } from './rust-demangle';
 
 export interface KernelTitle {
@@ -58,12 +59,7 @@ const MAX_STEP_STARTS = 64;
 const MIN_LINES_BEFORE_PANIC = 22;
 const MIN_LINES_BEFORE_PANIC_KMSAN = 16;
 
-// eslint-disable-next-line no-restricted-syntax -- the table's literal headers, compiled once at load
-const HEADER_RE = new RegExp(KERNEL_OOPS_FAMILIES.map((f) => escapeRe(f.header)).join('|'));
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+const HEADER_RE = literalSet(KERNEL_OOPS_FAMILIES.map((f) => f.header)) ?? /(?!)/;
 
 /** The family whose header the line carries, or null (syzkaller `matchOops`). */
 function familyOf(line: string): OopsFamily | null {

@@ -10,7 +10,8 @@
 // every pattern is either a literal test or an anchored regex with bounded quantifiers.
 import type { Frame } from '../../types';
 import { cap, normaliseFunction } from './frames';
-import { isVersionedLibc, STATE_IGNORE_RULES } from './state-rules';
+import { escapeRe, literalSet } from '../literals';
+import { isVersionedLibc, STATE_IGNORE_RULES, type StateIgnoreRule } from './state-rules';
 
 export const MAX_STATE_FRAMES = 3;
 export const STATE_LINE_CAP = 80;
@@ -221,18 +222,35 @@ export function filterFrameName(frame: string): string {
   return s.trim().split(' ')[0];
 }
 
+interface CompiledIgnoreRules {
+  exact: ReadonlySet<string>;
+  prefix: RegExp | null;
+  contains: RegExp | null;
+}
+
+/** The ignore table compiled once: a set of exact frames, one prefix and one substring regex. */
+function compileIgnoreRules(symbolizedOnly: boolean): CompiledIgnoreRules {
+  const rows = STATE_IGNORE_RULES.filter((r) => (r.symbolizedOnly ?? false) === symbolizedOnly);
+  const of = (m: StateIgnoreRule['match']) => rows.filter((r) => r.match === m).flatMap((r) => r.values);
+  return {
+    exact: new Set(of('exact')),
+    prefix: literalSet(of('prefix'), 'start'),
+    contains: literalSet(of('contains')),
+  };
+}
+const IGNORE_ALWAYS = compileIgnoreRules(false);
+const IGNORE_SYMBOLIZED = compileIgnoreRules(true);
+
+function ignoredBy(rules: CompiledIgnoreRules, f: string): boolean {
+  return rules.exact.has(f) || (rules.prefix?.test(f) ?? false) || (rules.contains?.test(f) ?? false);
+}
+
 /** Whether a frame (as printed: function, file, module) never identifies the bug. */
 export function isIgnoredStateFrame(frame: string, symbolized = true): boolean {
   if (frame.length < 3) return true;
   const f = frame.includes('\\') ? frame.split('\\').join('/') : frame;
-  for (const rule of STATE_IGNORE_RULES) {
-    if (rule.symbolizedOnly && !symbolized) continue;
-    for (const v of rule.values) {
-      if (rule.match === 'exact' ? f === v : rule.match === 'prefix' ? f.startsWith(v) : f.includes(v))
-        return true;
-    }
-  }
-  return symbolized && isVersionedLibc(f);
+  if (ignoredBy(IGNORE_ALWAYS, f)) return true;
+  return symbolized && (ignoredBy(IGNORE_SYMBOLIZED, f) || isVersionedLibc(f));
 }
 
 /** Addresses become ADDRESS, long numbers NUMBER, a trailing `+0x..` offset goes (per line). */
@@ -296,6 +314,8 @@ interface Walk {
   processName: string | null;
   rawFrames: string[];
   frames: Frame[];
+  /** Frames kept in `frames` (0 when the caller wants only the type and state). */
+  frameLimit: number;
   framesSeen: number;
   symbolized: boolean;
   typeLine: number | null;
@@ -303,20 +323,33 @@ interface Walk {
   message: string | null;
 }
 
+export interface CrashStateOptions {
+  /** false keeps module-only frames (an unsymbolised report has nothing else). Default true. */
+  symbolized?: boolean;
+  /**
+   * false leaves `frames` empty: a family parser that has its own frames wants only the type and
+   * the state, and normalising every frame is a large part of the cost. Default true.
+   */
+  collectFrames?: boolean;
+  /** Every line through every rule, without the LINE_TRIGGERS filter (tests compare the two). */
+  exhaustive?: boolean;
+}
+
 const RANKS: Readonly<Record<string, number>> = { 'V8 sandbox violation': 2, Timeout: 1 };
 const rank = (t: string) => RANKS[t] ?? 0;
 
 /**
  * States the lines [start, end) the way ClusterFuzz would. Never throws on odd input; lines are
- * capped at 4 KiB. `symbolized` false keeps module-only frames (an unsymbolised report has
- * nothing else).
+ * capped at 4 KiB.
  */
 export function clusterfuzzState(
   input: readonly string[],
   start = 0,
   end = input.length,
-  symbolized = true,
+  opts: CrashStateOptions = {},
 ): CrashStateResult {
+  const symbolized = opts.symbolized ?? true;
+  const collectFrames = opts.collectFrames ?? true;
   let lines: string[] = [];
   for (let i = Math.max(0, start); i < Math.min(end, input.length); i++) lines.push(cap(input[i] ?? ''));
   const offset = Math.max(0, start);
@@ -361,6 +394,7 @@ export function clusterfuzzState(
     processName: null,
     rawFrames: [],
     frames: [],
+    frameLimit: collectFrames ? MAX_RAW_FRAMES : 0,
     framesSeen: 0,
     symbolized,
     typeLine: null,
@@ -401,337 +435,354 @@ export function clusterfuzzState(
   for (current = 0; current < lines.length; current++) {
     const line = splitDeadlySignal(lines[current]);
     if (w.processDied) break;
-    if (ignoreLine(line)) continue;
+    // Most lines of a report are frames and text that no type rule reads (every rule needs one
+    // of the LINE_TRIGGERS literals, or a walk state below): they skip the rules at once.
+    const quiet =
+      !opts.exhaustive &&
+      !rustPending &&
+      !w.fatalError &&
+      !(w.type === 'Bad-cast' && !w.badCastEnded) &&
+      !mayNameCrash(line);
+    if (quiet) {
+      if (isTrusty && w.type !== 'Trusted app crash') setType('Trusted app crash', 'other');
+      if (w.type === 'Unknown-crash') w.type = 'UNKNOWN';
+    } else {
+      if (ignoreLine(line)) continue;
 
-    if (CHECK_LIKE_TYPES.has(w.type) && /[a-zA-Z]Sanitizer: (?:ABRT|breakpoint|ILL|TRAP) /.test(line))
-      continue;
+      if (CHECK_LIKE_TYPES.has(w.type) && /[a-zA-Z]Sanitizer: (?:ABRT|breakpoint|ILL|TRAP) /.test(line))
+        continue;
 
-    // Assertions come before the crash they cause.
-    if (!w.type.startsWith('Kernel failure')) {
-      const a = assertMessage(line);
-      if (a) matchAssert(a.message, a.family);
-      // Rust 1.73+: `thread 'main' panicked at src/lib.rs:1:2:` and the message on the next line.
-      if (rustPending && line.trim() !== '') {
-        rustPending = false;
-        if (!line.startsWith('note: ')) matchAssert(line.trim(), 'rust');
+      // Assertions come before the crash they cause.
+      if (!w.type.startsWith('Kernel failure')) {
+        const a = assertMessage(line);
+        if (a) matchAssert(a.message, a.family);
+        // Rust 1.73+: `thread 'main' panicked at src/lib.rs:1:2:` and the message on the next line.
+        if (rustPending && line.trim() !== '') {
+          rustPending = false;
+          if (!line.startsWith('note: ')) matchAssert(line.trim(), 'rust');
+        }
+        if (
+          line.startsWith('thread ') &&
+          /^thread '[^']{0,256}' panicked at [^'\s]{1,1024}:\d{1,7}:\d{1,5}:$/.test(line)
+        )
+          rustPending = true;
       }
-      if (
-        line.startsWith('thread ') &&
-        /^thread '[^']{0,256}' panicked at [^'\s]{1,1024}:\d{1,7}:\d{1,5}:$/.test(line)
-      )
-        rustPending = true;
-    }
-    if (/^\s{0,64}SHOULD NEVER BE REACHED\s{0,64}$/.test(line)) {
-      reset();
-      setType('ASSERT_NOT_REACHED', 'check');
-    }
-    let m: RegExpExecArray | null;
-    if ((m = /^Program received signal ([a-zA-Z]{1,16}),/.exec(line))) setType(m[1].toUpperCase(), 'other');
-    if ((m = /^Attempt to (.{1,64}) [^ ]{0,64} address (.{0,64})/.exec(line))) {
-      setType(m[1].toUpperCase(), 'windows');
-      w.address = '0x' + m[2].trim();
-    }
-
-    // MSan/TSan header: `WARNING: ThreadSanitizer: data race (pid=1)`.
-    if (!line.includes(' suppressions') && !line.includes(' warnings')) {
-      const at = Math.max(line.indexOf('ThreadSanitizer:'), line.indexOf('MemorySanitizer:'));
-      if (
-        at >= 0 &&
-        (m = /^(?:Thread|Memory)Sanitizer:\s{1,8}(?!ABRT)(?!ILL)([^(:]{1,256})/.exec(line.slice(at)))
-      ) {
+      if (/^\s{0,64}SHOULD NEVER BE REACHED\s{0,64}$/.test(line)) {
         reset();
-        setType(capitalize(m[1].trim()), 'sanitizer');
+        setType('ASSERT_NOT_REACHED', 'check');
       }
-    }
-    if (line.startsWith('Direct leak of ') && (w.type === '' || w.type === 'Indirect-leak')) {
-      reset();
-      setType('Direct-leak', 'sanitizer');
-    }
-    if (line.startsWith('Indirect leak of ') && w.type === '') {
-      reset();
-      setType('Indirect-leak', 'sanitizer');
-    }
+      let m: RegExpExecArray | null;
+      if ((m = /^Program received signal ([a-zA-Z]{1,16}),/.exec(line))) setType(m[1].toUpperCase(), 'other');
+      if ((m = /^Attempt to (.{1,64}) [^ ]{0,64} address (.{0,64})/.exec(line))) {
+        setType(m[1].toUpperCase(), 'windows');
+        w.address = '0x' + m[2].trim();
+      }
 
-    // UBSan -fsanitize=vptr and CFI: `Bad-cast to T from U`.
-    const rt = line.indexOf(RUNTIME_ERROR);
-    if (w.type === '' && rt >= 0) {
-      const reason = line.slice(rt + RUNTIME_ERROR.length);
-      if (
-        (m = /^(?:member access within|member call on|downcast of) address ([xX0-9a-fA-F]{1,18}) /.exec(
-          reason,
-        ))
-      ) {
-        const ofType = reason.lastIndexOf(' of type ');
-        if (ofType >= 0) {
+      // MSan/TSan header: `WARNING: ThreadSanitizer: data race (pid=1)`.
+      if (!line.includes(' suppressions') && !line.includes(' warnings')) {
+        const at = Math.max(line.indexOf('ThreadSanitizer:'), line.indexOf('MemorySanitizer:'));
+        if (
+          at >= 0 &&
+          (m = /^(?:Thread|Memory)Sanitizer:\s{1,8}(?!ABRT)(?!ILL)([^(:]{1,256})/.exec(line.slice(at)))
+        ) {
+          reset();
+          setType(capitalize(m[1].trim()), 'sanitizer');
+        }
+      }
+      if (line.startsWith('Direct leak of ') && (w.type === '' || w.type === 'Indirect-leak')) {
+        reset();
+        setType('Direct-leak', 'sanitizer');
+      }
+      if (line.startsWith('Indirect leak of ') && w.type === '') {
+        reset();
+        setType('Indirect-leak', 'sanitizer');
+      }
+
+      // UBSan -fsanitize=vptr and CFI: `Bad-cast to T from U`.
+      const rt = line.indexOf(RUNTIME_ERROR);
+      if (w.type === '' && rt >= 0) {
+        const reason = line.slice(rt + RUNTIME_ERROR.length);
+        if (
+          (m = /^(?:member access within|member call on|downcast of) address ([xX0-9a-fA-F]{1,18}) /.exec(
+            reason,
+          ))
+        ) {
+          const ofType = reason.lastIndexOf(' of type ');
+          if (ofType >= 0) {
+            setType('Bad-cast', 'sanitizer');
+            w.frameCount = 0;
+            w.address = m[1];
+            w.state = 'Bad-cast to ' + stripChars(reason.slice(ofType + 9), "'");
+            w.badCastEnded = false;
+          }
+        }
+      }
+      if (w.type === 'Bad-cast' && !w.badCastEnded) {
+        let ended = false;
+        const note = line.indexOf('note: ');
+        if (note >= 0) {
+          const n = line.slice(note);
+          if ((m = /^note: (?:object|vtable) is of type (.{1,1024})$/.exec(n))) {
+            w.state += ' from ' + stripChars(m[1], "'");
+            ended = true;
+          }
+          if (n.startsWith('note: object has invalid vptr') || n === 'note: invalid vtable') {
+            w.state += ' from invalid vptr';
+            ended = true;
+          }
+          if (n.endsWith(' defined here') && n.length > 19) ended = true;
+        }
+        if ((m = /at offset (\d{1,12}) within object of type /.exec(line))) {
+          w.state += ` from base class subobject at offset ${m[1]}`;
+          ended = true;
+        }
+        if (ended) {
+          w.badCastEnded = true;
+          w.state += '\n';
+          w.frameCount += 1;
+        }
+      }
+      if (w.type === '' && rt >= 0) {
+        const reason = line.slice(rt + RUNTIME_ERROR.length);
+        const pre = 'control flow integrity check for type ';
+        const during = reason.lastIndexOf(' failed during ');
+        if (reason.startsWith(pre) && during > pre.length) {
           setType('Bad-cast', 'sanitizer');
           w.frameCount = 0;
-          w.address = m[1];
-          w.state = 'Bad-cast to ' + stripChars(reason.slice(ofType + 9), "'");
+          w.state = 'Bad-cast to ' + stripChars(reason.slice(pre.length, during), "'");
+          const vt = /vtable address ([xX0-9a-fA-F]{1,18})/.exec(reason.slice(during));
+          if (vt) w.address = vt[1];
           w.badCastEnded = false;
         }
       }
-    }
-    if (w.type === 'Bad-cast' && !w.badCastEnded) {
-      let ended = false;
-      const note = line.indexOf('note: ');
-      if (note >= 0) {
-        const n = line.slice(note);
-        if ((m = /^note: (?:object|vtable) is of type (.{1,1024})$/.exec(n))) {
-          w.state += ' from ' + stripChars(m[1], "'");
-          ended = true;
-        }
-        if (n.startsWith('note: object has invalid vptr') || n === 'note: invalid vtable') {
-          w.state += ' from invalid vptr';
-          ended = true;
-        }
-        if (n.endsWith(' defined here') && n.length > 19) ended = true;
-      }
-      if ((m = /at offset (\d{1,12}) within object of type /.exec(line))) {
-        w.state += ` from base class subobject at offset ${m[1]}`;
-        ended = true;
-      }
-      if (ended) {
-        w.badCastEnded = true;
-        w.state += '\n';
-        w.frameCount += 1;
-      }
-    }
-    if (w.type === '' && rt >= 0) {
-      const reason = line.slice(rt + RUNTIME_ERROR.length);
-      const pre = 'control flow integrity check for type ';
-      const during = reason.lastIndexOf(' failed during ');
-      if (reason.startsWith(pre) && during > pre.length) {
+      if (w.type === '' && line.startsWith('CFI: Most likely a control flow integrity violation;')) {
         setType('Bad-cast', 'sanitizer');
         w.frameCount = 0;
-        w.state = 'Bad-cast to ' + stripChars(reason.slice(pre.length, during), "'");
-        const vt = /vtable address ([xX0-9a-fA-F]{1,18})/.exec(reason.slice(during));
-        if (vt) w.address = vt[1];
-        w.badCastEnded = false;
       }
-    }
-    if (w.type === '' && line.startsWith('CFI: Most likely a control flow integrity violation;')) {
-      setType('Bad-cast', 'sanitizer');
-      w.frameCount = 0;
-    }
 
-    if (isGo) {
-      const g =
-        goRuntimeError(line) ?? (line.startsWith('fatal error: stack overflow') ? 'Stack overflow' : null);
-      if (g) {
-        setType(g, 'go');
-        w.goCrash = true;
+      if (isGo) {
+        const g =
+          goRuntimeError(line) ?? (line.startsWith('fatal error: stack overflow') ? 'Stack overflow' : null);
+        if (g) {
+          setType(g, 'go');
+          w.goCrash = true;
+          w.state = '';
+          w.frameCount = 0;
+        }
+      }
+
+      // Any other UBSan runtime error: the first one names the report.
+      if (rt >= 0 && w.type === '') {
+        const reason = line.slice(rt + RUNTIME_ERROR.length);
+        let t = 'UNKNOWN';
+        for (const u of UBSAN_TYPES)
+          if (u.test(reason)) {
+            t = u.type;
+            break;
+          }
+        setType(t, 'sanitizer');
+        w.address = '';
         w.state = '';
         w.frameCount = 0;
       }
-    }
 
-    // Any other UBSan runtime error: the first one names the report.
-    if (rt >= 0 && w.type === '') {
-      const reason = line.slice(rt + RUNTIME_ERROR.length);
-      let t = 'UNKNOWN';
-      for (const u of UBSAN_TYPES)
-        if (u.test(reason)) {
-          t = u.type;
-          break;
+      if (line.includes('memcpy-param-overlap') && line.includes('AddressSanitizer') && line.includes('[')) {
+        reset();
+        setType('Memcpy-param-overlap', 'sanitizer');
+      }
+
+      if (isPython) {
+        if (
+          /^\s{0,64}=== Uncaught Python exception: ===$/.test(line) ||
+          line.startsWith('===BUG DETECTED: PySecSan:')
+        ) {
+          setType(line.includes('PySecSan') ? 'PySecSan' : 'Uncaught exception', 'python');
+          w.pyCrash = true;
+          w.state = '';
+          w.frameCount = 0;
         }
-      setType(t, 'sanitizer');
-      w.address = '';
-      w.state = '';
-      w.frameCount = 0;
-    }
-
-    if (line.includes('memcpy-param-overlap') && line.includes('AddressSanitizer') && line.includes('[')) {
-      reset();
-      setType('Memcpy-param-overlap', 'sanitizer');
-    }
-
-    if (isPython) {
-      if (
-        /^\s{0,64}=== Uncaught Python exception: ===$/.test(line) ||
-        line.startsWith('===BUG DETECTED: PySecSan:')
-      ) {
-        setType(line.includes('PySecSan') ? 'PySecSan' : 'Uncaught exception', 'python');
+      }
+      if (isJs && /^\s{0,64}==\d{1,10}== Uncaught Exception: Jazzer\.js: /.test(line)) {
+        setType('Uncaught exception', 'js');
         w.pyCrash = true;
         w.state = '';
         w.frameCount = 0;
+        continue;
       }
-    }
-    if (isJs && /^\s{0,64}==\d{1,10}== Uncaught Exception: Jazzer\.js: /.test(line)) {
-      setType('Uncaught exception', 'js');
-      w.pyCrash = true;
-      w.state = '';
-      w.frameCount = 0;
-      continue;
-    }
-    if (isTrusty && w.type !== 'Trusted app crash') setType('Trusted app crash', 'other');
+      if (isTrusty && w.type !== 'Trusted app crash') setType('Trusted app crash', 'other');
 
-    // Sanitizer SEGV on an unknown address: UNKNOWN (refined below by READ/WRITE and NULL).
-    const san = line.indexOf('Sanitizer');
-    if (san > 0) {
-      const seg = /(?:SEGV|access-violation) on unknown address ([xX0-9a-fA-F]{1,18})/.exec(line.slice(san));
-      if (seg) {
-        if (w.type.includes('ASSERT') && (ASSERT_CRASH_ADDRESSES.has(hexValue(seg[1])) || signalScariness))
+      // Sanitizer SEGV on an unknown address: UNKNOWN (refined below by READ/WRITE and NULL).
+      const san = line.indexOf('Sanitizer');
+      if (san > 0) {
+        const seg = /(?:SEGV|access-violation) on unknown address ([xX0-9a-fA-F]{1,18})/.exec(
+          line.slice(san),
+        );
+        if (seg) {
+          if (w.type.includes('ASSERT') && (ASSERT_CRASH_ADDRESSES.has(hexValue(seg[1])) || signalScariness))
+            continue;
+          setType('UNKNOWN', 'sanitizer');
+          w.address = seg[1];
+          w.state = '';
+          w.frameCount = 0;
           continue;
-        setType('UNKNOWN', 'sanitizer');
-        w.address = seg[1];
-        w.state = '';
-        w.frameCount = 0;
-        continue;
-      }
-    }
-    if (line.includes('AddressSanitizer: attempting free on address which was not malloc()-ed: ')) {
-      reset();
-      setType('Invalid-free', 'sanitizer');
-      continue;
-    }
-    if (
-      line.includes('AddressSanitizer') &&
-      /double-free on (?:unknown address |address |)[xX0-9a-fA-F]/.test(line)
-    ) {
-      reset();
-      setType('Heap-double-free', 'sanitizer');
-      continue;
-    }
-    if (san > 0 && /^[a-zA-Z]{0,32}Sanitizer: FPE /.test(line.slice(Math.max(0, wordStart(line, san))))) {
-      reset();
-      setType('Floating-point-exception', 'sanitizer');
-      continue;
-    }
-    if (!w.type.startsWith('Kernel failure') && !w.goCrash && !w.pyCrash) {
-      const e = line.indexOf('ERROR: ');
-      if (e >= 0) {
-        const a =
-          /^ERROR: [a-zA-Z]{1,40}Sanitizer[: ]{0,8}(.{0,1024}) on (?:unknown address |address |)([xX0-9a-fA-F]{1,18})/.exec(
-            line.slice(e),
-          );
-        if (a) {
-          reset();
-          setType(fixSanitizerType(a[1]), 'sanitizer');
-          w.address = a[2];
         }
       }
-    }
-    if (san > 0 && line.includes('Sanitizer: illegal-instruction')) setType('Ill', 'sanitizer');
-    if (w.type === 'Unknown-crash') w.type = 'UNKNOWN';
-    if (
-      (m = /The signal is caused by a ([A-Z]{1,16}) memory access\./.exec(line)) &&
-      w.type === 'UNKNOWN' &&
-      m[1] !== 'UNKNOWN'
-    )
-      w.type += ' ' + m[1];
-    if (
-      !isKasan &&
-      (m = /^ {0,64}(Atomic [^ ]{0,32}|[^ ]{0,32}) of size ([^ ]{0,32}) at ([^ ]{0,64})/.exec(line))
-    ) {
-      w.address = m[3];
-      if (!w.type.startsWith('UNKNOWN')) w.type += `\n${m[1].toUpperCase()} ${m[2]}`;
-    }
-
-    // Android tombstones: the signal line, then `Abort message:`.
-    const fa = line.indexOf('fault addr ');
-    if (fa > 0 && (!w.type.startsWith('UNKNOWN') || !line.includes('Fatal signal'))) {
-      const before = line.slice(0, fa);
-      const sig = before.indexOf('signal');
-      if (sig >= 0 && before.indexOf('(SIG', sig) > sig) {
+      if (line.includes('AddressSanitizer: attempting free on address which was not malloc()-ed: ')) {
         reset();
-        setType('UNKNOWN', 'android');
-        w.java = false;
-        const rest = line.slice(fa + 'fault addr '.length);
-        const sp = rest.indexOf(' ');
-        const addr = sp >= 0 ? rest.slice(0, sp) : rest;
-        const tail = sp >= 0 ? rest.slice(sp) : '';
-        if (line.includes('SEGV_MTESERR')) w.type = 'Tag-mismatch';
-        if (line.includes('SIGSEGV')) w.address = addr.startsWith('0x') ? addr : '0x' + addr;
-        if (tail.endsWith(')')) {
-          const open = tail.lastIndexOf('(');
-          if (open >= 0) w.processName = capitalize(tail.slice(open + 1, -1));
-        }
-      }
-    }
-    if ((m = /^Abort message: (.{0,4096})$/.exec(line))) {
-      setType('CHECK failure', 'android');
-      w.address = '';
-      w.java = true;
-      const abort = m[1];
-      const sp = abort.indexOf(' ');
-      const msg =
-        sp >= 0
-          ? `${fixCheckMessage(abort.slice(sp + 1))} in ${fixFilename(abort.slice(0, sp).replace('FATAL:', ''))}`
-          : fixCheckMessage(abort);
-      w.message = msg;
-      w.state = msg + '\n';
-      w.frameCount = 1;
-    }
-
-    // Fuzzer "extra sanitizers" (command injection, file open, DNS) and PySecSan.
-    if (line.startsWith('===BUG DETECTED: ')) {
-      const what = line.slice('===BUG DETECTED: '.length);
-      if (/^Shell (?:corruption|injection)===/.test(what)) setType('Command injection', 'other');
-      else if (what.startsWith('Arbitrary file open===')) setType('Arbitrary file open', 'other');
-      else if (what.startsWith('Arbitrary domain name resolution==='))
-        setType('Arbitrary DNS resolution', 'other');
-      else if (what.startsWith('PySecSan:')) setType('PySecSan', 'python');
-    }
-
-    // The sanitizer's own CHECK: nothing after it is the program's.
-    const sc = line.indexOf('Sanitizer CHECK failed');
-    if (sc >= 0) {
-      const r = /^Sanitizer CHECK failed:?\s{0,8}[^ ]{0,1024}\s{0,8}(.{0,2048})$/.exec(line.slice(sc));
-      if (r) {
-        setType('Sanitizer CHECK failure', 'sanitizer');
-        w.address = '';
-        w.frameCount = MAX_STATE_FRAMES;
-        w.state = r[1] + '\n';
-        w.message = r[1];
-        w.processDied = true;
+        setType('Invalid-free', 'sanitizer');
         continue;
       }
-    }
-    for (const [key, type] of [
-      ['Security CHECK failed:', 'Security CHECK failure'],
-      ['Security DCHECK failed:', 'Security DCHECK failure'],
-    ] as const) {
-      const k = line.indexOf(key);
-      if (k < 0) continue;
-      const file = bracketFile(line.slice(0, k));
-      const after = line.slice(k + key.length).replace(/^\s{1,64}/, '');
-      const dot = after.lastIndexOf('.');
-      if (file !== null && dot >= 0) checkFailure(type, file, after.slice(0, dot), 'check');
-    }
-
-    if (isV8SandboxViolation(line)) setType('V8 sandbox violation', 'v8');
-
-    if (w.type === '') typeFromLogLine(line, w, setType, reset, checkFailure, isGo);
-
-    if (w.fatalError) {
-      if ((m = /^#\s{0,8}Fatal error in (.{1,1024}), line [0-9]{1,9}/.exec(line))) {
-        setType('Fatal error', 'v8');
-        w.checkFile = fixFilename(m[1]);
-        w.state = w.checkFile + '\n';
-        continue;
-      }
-      let cm = /^#\s{1,8}(Debug check failed: )(.{0,2048})$/.exec(line);
-      if (cm) {
-        reset();
-        setType('DCHECK failure', 'v8');
-      } else if (
-        (cm = /^#\s{1,8}(Check failed: |RepresentationChangerError: node #\d{1,12}:)(.{0,2048})$/.exec(line))
+      if (
+        line.includes('AddressSanitizer') &&
+        /double-free on (?:unknown address |address |)[xX0-9a-fA-F]/.test(line)
       ) {
         reset();
-        setType('CHECK failure', 'v8');
-      } else if ((cm = /^#\s{1,8}()(.{0,2048})$/.exec(line))) {
-        reset();
+        setType('Heap-double-free', 'sanitizer');
+        continue;
       }
-      if (cm && cm[2].trim() !== '') {
-        const msg = fixCheckMessage(cm[2]);
+      if (san > 0 && /^[a-zA-Z]{0,32}Sanitizer: FPE /.test(line.slice(Math.max(0, wordStart(line, san))))) {
+        reset();
+        setType('Floating-point-exception', 'sanitizer');
+        continue;
+      }
+      if (!w.type.startsWith('Kernel failure') && !w.goCrash && !w.pyCrash) {
+        const e = line.indexOf('ERROR: ');
+        if (e >= 0) {
+          const a =
+            /^ERROR: [a-zA-Z]{1,40}Sanitizer[: ]{0,8}(.{0,1024}) on (?:unknown address |address |)([xX0-9a-fA-F]{1,18})/.exec(
+              line.slice(e),
+            );
+          if (a) {
+            reset();
+            setType(fixSanitizerType(a[1]), 'sanitizer');
+            w.address = a[2];
+          }
+        }
+      }
+      if (san > 0 && line.includes('Sanitizer: illegal-instruction')) setType('Ill', 'sanitizer');
+      if (w.type === 'Unknown-crash') w.type = 'UNKNOWN';
+      if (
+        (m = /The signal is caused by a ([A-Z]{1,16}) memory access\./.exec(line)) &&
+        w.type === 'UNKNOWN' &&
+        m[1] !== 'UNKNOWN'
+      )
+        w.type += ' ' + m[1];
+      if (
+        !isKasan &&
+        (m = /^ {0,64}(Atomic [^ ]{0,32}|[^ ]{0,32}) of size ([^ ]{0,32}) at ([^ ]{0,64})/.exec(line))
+      ) {
+        w.address = m[3];
+        if (!w.type.startsWith('UNKNOWN')) w.type += `\n${m[1].toUpperCase()} ${m[2]}`;
+      }
+
+      // Android tombstones: the signal line, then `Abort message:`.
+      const fa = line.indexOf('fault addr ');
+      if (fa > 0 && (!w.type.startsWith('UNKNOWN') || !line.includes('Fatal signal'))) {
+        const before = line.slice(0, fa);
+        const sig = before.indexOf('signal');
+        if (sig >= 0 && before.indexOf('(SIG', sig) > sig) {
+          reset();
+          setType('UNKNOWN', 'android');
+          w.java = false;
+          const rest = line.slice(fa + 'fault addr '.length);
+          const sp = rest.indexOf(' ');
+          const addr = sp >= 0 ? rest.slice(0, sp) : rest;
+          const tail = sp >= 0 ? rest.slice(sp) : '';
+          if (line.includes('SEGV_MTESERR')) w.type = 'Tag-mismatch';
+          if (line.includes('SIGSEGV')) w.address = addr.startsWith('0x') ? addr : '0x' + addr;
+          if (tail.endsWith(')')) {
+            const open = tail.lastIndexOf('(');
+            if (open >= 0) w.processName = capitalize(tail.slice(open + 1, -1));
+          }
+        }
+      }
+      if ((m = /^Abort message: (.{0,4096})$/.exec(line))) {
+        setType('CHECK failure', 'android');
+        w.address = '';
+        w.java = true;
+        const abort = m[1];
+        const sp = abort.indexOf(' ');
+        const msg =
+          sp >= 0
+            ? `${fixCheckMessage(abort.slice(sp + 1))} in ${fixFilename(abort.slice(0, sp).replace('FATAL:', ''))}`
+            : fixCheckMessage(abort);
         w.message = msg;
-        w.state = w.checkFile ? `${msg} in ${w.checkFile}\n` : `${msg}\n`;
+        w.state = msg + '\n';
         w.frameCount = 1;
       }
-      if (/^# un(?:reachable|implemented) code/.test(line)) {
-        reset();
-        setType('Unreachable code', 'v8');
-        if (w.checkFile) w.state = w.checkFile + '\n';
+
+      // Fuzzer "extra sanitizers" (command injection, file open, DNS) and PySecSan.
+      if (line.startsWith('===BUG DETECTED: ')) {
+        const what = line.slice('===BUG DETECTED: '.length);
+        if (/^Shell (?:corruption|injection)===/.test(what)) setType('Command injection', 'other');
+        else if (what.startsWith('Arbitrary file open===')) setType('Arbitrary file open', 'other');
+        else if (what.startsWith('Arbitrary domain name resolution==='))
+          setType('Arbitrary DNS resolution', 'other');
+        else if (what.startsWith('PySecSan:')) setType('PySecSan', 'python');
+      }
+
+      // The sanitizer's own CHECK: nothing after it is the program's.
+      const sc = line.indexOf('Sanitizer CHECK failed');
+      if (sc >= 0) {
+        const r = /^Sanitizer CHECK failed:?\s{0,8}[^ ]{0,1024}\s{0,8}(.{0,2048})$/.exec(line.slice(sc));
+        if (r) {
+          setType('Sanitizer CHECK failure', 'sanitizer');
+          w.address = '';
+          w.frameCount = MAX_STATE_FRAMES;
+          w.state = r[1] + '\n';
+          w.message = r[1];
+          w.processDied = true;
+          continue;
+        }
+      }
+      for (const [key, type] of [
+        ['Security CHECK failed:', 'Security CHECK failure'],
+        ['Security DCHECK failed:', 'Security DCHECK failure'],
+      ] as const) {
+        const k = line.indexOf(key);
+        if (k < 0) continue;
+        const file = bracketFile(line.slice(0, k));
+        const after = line.slice(k + key.length).replace(/^\s{1,64}/, '');
+        const dot = after.lastIndexOf('.');
+        if (file !== null && dot >= 0) checkFailure(type, file, after.slice(0, dot), 'check');
+      }
+
+      if (isV8SandboxViolation(line)) setType('V8 sandbox violation', 'v8');
+
+      if (w.type === '') typeFromLogLine(line, w, setType, reset, checkFailure, isGo);
+
+      if (w.fatalError) {
+        if ((m = /^#\s{0,8}Fatal error in (.{1,1024}), line [0-9]{1,9}/.exec(line))) {
+          setType('Fatal error', 'v8');
+          w.checkFile = fixFilename(m[1]);
+          w.state = w.checkFile + '\n';
+          continue;
+        }
+        let cm = /^#\s{1,8}(Debug check failed: )(.{0,2048})$/.exec(line);
+        if (cm) {
+          reset();
+          setType('DCHECK failure', 'v8');
+        } else if (
+          (cm = /^#\s{1,8}(Check failed: |RepresentationChangerError: node #\d{1,12}:)(.{0,2048})$/.exec(
+            line,
+          ))
+        ) {
+          reset();
+          setType('CHECK failure', 'v8');
+        } else if ((cm = /^#\s{1,8}()(.{0,2048})$/.exec(line))) {
+          reset();
+        }
+        if (cm && cm[2].trim() !== '') {
+          const msg = fixCheckMessage(cm[2]);
+          w.message = msg;
+          w.state = w.checkFile ? `${msg} in ${w.checkFile}\n` : `${msg}\n`;
+          w.frameCount = 1;
+        }
+        if (/^# un(?:reachable|implemented) code/.test(line)) {
+          reset();
+          setType('Unreachable code', 'v8');
+          if (w.checkFile) w.state = w.checkFile + '\n';
+        }
       }
     }
 
@@ -774,6 +825,69 @@ function wordStart(line: string, at: number): number {
   let i = at;
   while (i > 0 && /[a-zA-Z]/.test(line[i - 1])) i--;
   return i;
+}
+
+/**
+ * Every literal a rule of the walk needs to see on a line (lower case; lines are tested without
+ * regard to case, as the assertion rules read them): a line with none of them, outside the walk
+ * states that read every line (a Rust panic message pending, a V8 fatal error, a Bad-cast
+ * looking for its `note:`), cannot change the type or the state, and only its frame is read.
+ * A rule added to the walk adds its literal here; the golden files and the corpus benches check
+ * that the walk with and without this filter agree.
+ */
+const LINE_TRIGGERS = [
+  // ignoreLine
+  ':info:console',
+  'summary:',
+  'failed to mprotect',
+  'text run at (',
+  'please include java exception',
+  // sanitizer headers, SEGV/FPE/ILL, double free, DEADLYSIGNAL, the sanitizer's own CHECK
+  'sanitizer',
+  'access-violation',
+  // assertions (ASSERT/ASSERTION FAILED, glibc and libc++ `assertion ... failed`), panics
+  'assert',
+  'ssertion ',
+  'panic: ',
+  ' panicked at ',
+  'should never be reached',
+  'received signal ',
+  'attempt to ',
+  'leak of ',
+  'runtime error: ',
+  'cfi: most likely',
+  'memcpy-param-overlap',
+  '=== uncaught python exception',
+  '===bug detected: ',
+  'uncaught exception: jazzer.js',
+  'the signal is caused by a ',
+  ' of size ',
+  'fault addr ',
+  'abort message: ',
+  'check failed',
+  'v8 sandbox violation detected',
+  'error: ',
+  // typeFromLogLine
+  'exceptioncode: ',
+  'default_bucket_id',
+  'gpu process exited unexpectedly',
+  '== java exception: ',
+  'fatal exception',
+  'fatal error',
+  'csa_',
+  'v8 error: ',
+  'v8 correctness failure',
+  'libfuzzer:',
+  ': library ',
+  'error while loading shared libraries',
+];
+// eslint-disable-next-line no-restricted-syntax -- our own literals, escaped, compiled once
+const LINE_TRIGGER_RE = new RegExp(LINE_TRIGGERS.map(escapeRe).join('|'), 'i');
+
+/** Whether a rule of the walk could read this line (see LINE_TRIGGERS; glog's `F0102 ...` lines too). */
+function mayNameCrash(line: string): boolean {
+  if (line.charCodeAt(0) === 70 /* F */ && line.charCodeAt(1) >= 48 && line.charCodeAt(1) <= 57) return true;
+  return LINE_TRIGGER_RE.test(line);
 }
 
 function ignoreLine(line: string): boolean {
@@ -1033,7 +1147,7 @@ function addFrameFromLine(line: string, w: Walk, ctx: FrameCtx): void {
   // Android tombstone: `#00 pc 0005b8e4  /system/lib64/libfoo.so (Foo::bar()+164)`. ClusterFuzz
   // states no frame from these (its symbolizer rewrites them first); they are kept as frames.
   if ((m = TOMBSTONE_FRAME_RE.exec(line))) {
-    if (w.frames.length < MAX_RAW_FRAMES) {
+    if (w.frames.length < w.frameLimit) {
       const fn = m[3] ? normaliseFunction(m[3]) : '??';
       w.frames.push({ function: fn, raw: m[3] ?? m[2], module: m[2], file: null, reliable: true });
     }
@@ -1102,7 +1216,7 @@ function addFrame(
   else if (frame.startsWith('(') && frame.endsWith(')')) frame = frame.slice(1, -1);
   const moduleOnly = printed.trim().startsWith('(');
   const filtered = moduleOnly ? frame : (opt.filter ?? filterFrameName)(frame);
-  if (w.frames.length < MAX_RAW_FRAMES && w.typeLine !== null) {
+  if (w.frames.length < w.frameLimit && w.typeLine !== null) {
     const fn = opt.cxx && !moduleOnly ? normaliseFunction(filtered) : filtered;
     w.frames.push({
       function: fn === '' ? '??' : fn,

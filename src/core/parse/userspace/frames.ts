@@ -108,15 +108,20 @@ export function normaliseFunction(raw: string): string {
   let s = raw.length > 1024 ? raw.slice(0, 1024) : raw;
   s = s.trim().replace(OFFSET_RE, '');
   if (s === '' || s === '??' || s.startsWith('<')) return s === '' ? '??' : s;
-  s = s.split('(anonymous namespace)::').join('').split('{anonymous}::').join('');
-  s = s.replace(/^(?:non-virtual |virtual )?thunk to /, '');
+  if (s.includes('anonymous namespace)::')) s = s.split('(anonymous namespace)::').join('');
+  if (s.includes('{anonymous}::')) s = s.split('{anonymous}::').join('');
+  if (s.includes('thunk to ')) s = s.replace(/^(?:non-virtual |virtual )?thunk to /, '');
   const bang = s.indexOf('!');
   if (bang > 0 && !s.includes('operator!')) s = s.slice(bang + 1); // Windows `module!function`
+  // Copy the name outside template brackets, up to the argument list; runs of kept characters
+  // are sliced, not appended one by one.
   let out = '';
   let angle = 0;
+  let run = 0; // start of the run of kept characters (meaningful while angle is 0)
+  let cut = false;
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
-    if (s.startsWith('operator', i) && (i === 0 || /[\s:~]/.test(s[i - 1]))) {
+    if (c === 'o' && s.startsWith('operator', i) && (i === 0 || /[\s:~]/.test(s[i - 1]))) {
       // Operator names contain the characters we cut on: copy the operator token verbatim.
       let j = i + 8;
       const opm =
@@ -124,22 +129,31 @@ export function normaliseFunction(raw: string): string {
           s.slice(j, j + 140),
         );
       if (opm) j += opm[0].length;
-      if (angle === 0) out += s.slice(i, j);
+      if (angle === 0) out += s.slice(run, j);
       i = j - 1;
+      run = j;
       continue;
     }
     if (c === '<') {
+      if (angle === 0) out += s.slice(run, i);
       angle++;
       continue;
     }
     if (c === '>') {
-      if (angle > 0) angle--;
+      if (angle === 0) out += s.slice(run, i);
+      else angle--;
+      run = i + 1;
       continue;
     }
     if (angle > 0) continue;
-    if (c === '(') break; // argument list, ` const`, `[abi:...]` follow
-    out += c;
+    if (c === '(') {
+      // argument list, ` const`, `[abi:...]` follow
+      out += s.slice(run, i);
+      cut = true;
+      break;
+    }
   }
+  if (!cut && angle === 0) out += s.slice(run);
   s = out.replace(/\[abi:[^\]]{0,64}\]/g, '').trim();
   // Leading return type (`void foo`, `int* ns::f`): keep the last space-separated word unless the
   // name itself contains a space (`operator new`, `operator delete[]`).

@@ -44,7 +44,7 @@ export function restateReports(lines: readonly string[], found: ReportCandidate[
     // What follows a report up to the next one still belongs to it for ClusterFuzz (the stack a
     // UBSan error prints after its notes, a V8 sandbox verdict after the ASan report).
     const to = k + 1 < found.length ? found[k + 1].startLine : lines.length;
-    const cf = clusterfuzzState(lines, from, Math.max(to, c.endLine));
+    const cf = clusterfuzzState(lines, from, Math.max(to, c.endLine), { collectFrames: false });
     if (!cf.crashType) continue;
     const r = c.report;
     applyCrashType(r, cf);
