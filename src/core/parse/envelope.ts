@@ -61,7 +61,8 @@ function stripInto(line: string, out: EnvelopeFields): string {
     if (q) s = s.slice(q[0].length);
   }
   // A getty prompt the console output ran into: `syzkaller login: [   16.30] INFO: ...`.
-  const login = s.indexOf(' login: [');
+  // Only its first 136 characters can hold one that starts before column 128.
+  const login = (s.length > 136 ? s.slice(0, 136) : s).indexOf(' login: [');
   if (login > 0 && login < 128) s = s.slice(login + 8);
   if (s.charCodeAt(0) === 42 /* * */) {
     const m = DROPPED.exec(s);

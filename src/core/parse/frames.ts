@@ -78,7 +78,9 @@ export function parseKernelFrame(line: string, context: string | null): Frame | 
   }
   // ppc64 ELFv1 function descriptors print code symbols with a leading dot: `.ibmvfc_map_sg+0x44/0x260`.
   if (s.charCodeAt(0) === 46 /* . */ && /^\.[A-Za-z_]/.test(s)) s = s.slice(1);
-  let m = OFFSET_FRAME.exec(s);
+  // Each grammar needs a literal the line must contain: most lines of a report are not frames
+  // and fail these tests before any regex runs.
+  let m = s.includes('+0x') ? OFFSET_FRAME.exec(s) : null;
   if (m?.groups) {
     const g = m.groups;
     return frame(
@@ -92,17 +94,17 @@ export function parseKernelFrame(line: string, context: string | null): Frame | 
       context,
     );
   }
-  m = DECODED_FRAME.exec(s);
+  m = s.includes(' (') ? DECODED_FRAME.exec(s) : null;
   if (m?.groups) {
     const g = m.groups;
     return frame(g.name, s.slice(0, m[0].length), g.mod, g.file, g.line, reliable, false, context);
   }
-  m = INLINE_FRAME.exec(s);
+  m = s.includes(':') ? INLINE_FRAME.exec(s) : null;
   if (m?.groups) {
     const g = m.groups;
     return frame(g.name, s, undefined, g.file, g.line, reliable, g.inl !== undefined, context);
   }
-  m = ARM32_FRAME.exec(s);
+  m = s.charCodeAt(0) === 40 /* ( */ ? ARM32_FRAME.exec(s) : null;
   if (m?.groups)
     return frame(
       m.groups.name,

@@ -397,7 +397,10 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
     }
     const kr = KASAN_RANGE.exec(t);
     if (kr) kasanRange = kr[1];
-    if (/is trying to acquire|is trying to release|is trying to lock|acquired at|^\*\*\* DEADLOCK/.test(t))
+    if (
+      !tryingToAcquireSeen &&
+      /is trying to acquire|is trying to release|is trying to lock|acquired at|^\*\*\* DEADLOCK/.test(t)
+    )
       tryingToAcquireSeen = true;
     if (!lockAt && (tryingToAcquireSeen || rule.id === 'lockdep-inconsistent')) {
       const la = LOCK_AT.exec(t);
