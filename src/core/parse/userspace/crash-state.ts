@@ -10,7 +10,7 @@
 // every pattern is either a literal test or an anchored regex with bounded quantifiers.
 import type { Frame } from '../../types';
 import { cap, normaliseFunction } from './frames';
-import { escapeRe, literalSet } from '../literals';
+import { literalSet } from '../literals';
 import { isVersionedLibc, STATE_IGNORE_RULES, type StateIgnoreRule } from './state-rules';
 
 export const MAX_STATE_FRAMES = 3;
@@ -828,66 +828,64 @@ function wordStart(line: string, at: number): number {
 }
 
 /**
- * Every literal a rule of the walk needs to see on a line (lower case; lines are tested without
- * regard to case, as the assertion rules read them): a line with none of them, outside the walk
- * states that read every line (a Rust panic message pending, a V8 fatal error, a Bad-cast
- * looking for its `note:`), cannot change the type or the state, and only its frame is read.
- * A rule added to the walk adds its literal here; the golden files and the corpus benches check
- * that the walk with and without this filter agree.
+ * Every literal a rule of the walk needs to see on a line, in the letter case the rule tests it
+ * (the assertion rules ignore case: they have a pattern of their own). A line with none of them,
+ * outside the walk states that read every line (a Rust panic message pending, a V8 fatal error, a
+ * Bad-cast looking for its `note:`), cannot change the type or the state: only its frame is read.
+ * A rule added to the walk adds its literal here; a test compares the walk with and without this
+ * filter on every golden file, and the corpus benches show any difference.
  */
 const LINE_TRIGGERS = [
   // ignoreLine
-  ':info:console',
-  'summary:',
+  ':INFO:CONSOLE',
+  'SUMMARY:',
   'failed to mprotect',
   'text run at (',
-  'please include java exception',
+  'Please include Java exception',
   // sanitizer headers, SEGV/FPE/ILL, double free, DEADLYSIGNAL, the sanitizer's own CHECK
-  'sanitizer',
-  'access-violation',
-  // assertions (ASSERT/ASSERTION FAILED, glibc and libc++ `assertion ... failed`), panics
-  'assert',
-  'ssertion ',
-  'panic: ',
+  'Sanitizer',
   ' panicked at ',
-  'should never be reached',
-  'received signal ',
-  'attempt to ',
+  'SHOULD NEVER BE REACHED',
+  'eceived signal ',
+  'Attempt to ',
   'leak of ',
   'runtime error: ',
-  'cfi: most likely',
+  'CFI: Most likely',
   'memcpy-param-overlap',
-  '=== uncaught python exception',
-  '===bug detected: ',
-  'uncaught exception: jazzer.js',
-  'the signal is caused by a ',
+  '=== Uncaught Python exception',
+  '===BUG DETECTED: ',
+  'Uncaught Exception: Jazzer.js',
+  'The signal is caused by a ',
   ' of size ',
   'fault addr ',
-  'abort message: ',
-  'check failed',
-  'v8 sandbox violation detected',
-  'error: ',
+  'Abort message: ',
+  'heck failed',
+  'HECK failed',
+  'V8 sandbox violation detected',
+  'ERROR: ',
   // typeFromLogLine
-  'exceptioncode: ',
-  'default_bucket_id',
-  'gpu process exited unexpectedly',
-  '== java exception: ',
-  'fatal exception',
+  'ExceptionCode: ',
+  'DEFAULT_BUCKET_ID',
+  'GPU process exited unexpectedly',
+  '== Java Exception: ',
+  'FATAL EXCEPTION',
+  'Fatal error',
   'fatal error',
-  'csa_',
-  'v8 error: ',
-  'v8 correctness failure',
-  'libfuzzer:',
+  'CSA_',
+  'V8 error: ',
+  'V8 correctness failure',
+  'libFuzzer:',
   ': library ',
   'error while loading shared libraries',
 ];
-// eslint-disable-next-line no-restricted-syntax -- our own literals, escaped, compiled once
-const LINE_TRIGGER_RE = new RegExp(LINE_TRIGGERS.map(escapeRe).join('|'), 'i');
+const LINE_TRIGGER_RE = literalSet(LINE_TRIGGERS) ?? /(?!)/;
+/** assertMessage's keys in any case: `ASSERTION FAILED`, `Assertion ... failed`, `panic: `. */
+const ASSERT_TRIGGER_RE = /ssert|panic: /i;
 
 /** Whether a rule of the walk could read this line (see LINE_TRIGGERS; glog's `F0102 ...` lines too). */
 function mayNameCrash(line: string): boolean {
   if (line.charCodeAt(0) === 70 /* F */ && line.charCodeAt(1) >= 48 && line.charCodeAt(1) <= 57) return true;
-  return LINE_TRIGGER_RE.test(line);
+  return LINE_TRIGGER_RE.test(line) || ASSERT_TRIGGER_RE.test(line);
 }
 
 function ignoreLine(line: string): boolean {
@@ -1122,14 +1120,15 @@ function addFrameFromLine(line: string, w: Walk, ctx: FrameCtx): void {
   w.framesSeen++;
   let m: RegExpExecArray | null;
   if ((m = CDB_FRAME_RE.exec(line))) return addFrame(w, m[4], { module: m[3], cxx: true });
+  const san = SAN_FRAME_RE.exec(line);
   // TSan prints its frames without a PC: `#0 foo /src/f.c:10:5 (bin+0x4a3c2)`.
-  if (!SAN_FRAME_RE.test(line) && (m = TSAN_FRAME_RE.exec(line))) {
+  if (!san && (m = TSAN_FRAME_RE.exec(line))) {
     const full = m[2].trim();
     const rest = stripModuleSuffix(full);
     if (rest !== '' && !rest.startsWith('('))
       return addFrame(w, 'in ' + rest, { cxx: true, file: fileOf(rest), printed: full });
   }
-  if ((m = SAN_FRAME_RE.exec(line))) {
+  if ((m = san)) {
     const full = m[3].trim();
     const rest = full.startsWith('in ') ? stripModuleSuffix(full) : full;
     if (rest.startsWith('in ') || rest.startsWith('(')) {
