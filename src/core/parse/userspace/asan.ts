@@ -110,9 +110,10 @@ export function parseSanitizerReport(
   for (; i < lines.length; i++) {
     const raw = cap(lines[i]);
     if (isHeader(raw)) break;
-    const line = raw.replace(/^==\d{1,10}==\s?/, '');
+    const pidPrefixed = raw.startsWith('==');
+    const line = pidPrefixed ? raw.replace(/^==\d{1,10}==\s?/, '') : raw;
     const trimmed = line.trim();
-    if (/^ABORTING$|^Exiting$/.test(trimmed) && raw.startsWith('==')) {
+    if (pidPrefixed && /^ABORTING$|^Exiting$/.test(trimmed)) {
       i++;
       break;
     }

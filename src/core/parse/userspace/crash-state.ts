@@ -211,15 +211,11 @@ export function filterFrameName(frame: string): string {
     if (s.includes(ns)) s = s.split(ns).join('');
   const bang = s.lastIndexOf('!');
   if (bang >= 0) s = s.slice(bang + 1);
-  let cut = -1;
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === '(' || s[i] === '[') {
-      cut = i;
-      break;
-    }
-  }
+  const cut = s.search(/[([]/);
   if (cut > 0) return s.slice(0, cut).trim();
-  return s.trim().split(' ')[0];
+  const t = s.trim();
+  const sp = t.indexOf(' ');
+  return sp >= 0 ? t.slice(0, sp) : t;
 }
 
 interface CompiledIgnoreRules {
@@ -1174,7 +1170,7 @@ function addFrameFromLine(line: string, w: Walk, ctx: FrameCtx): void {
 function fileOf(rest: string): string | null {
   const words = rest.split(' ');
   for (let i = words.length - 1; i > 0 && i >= words.length - 4; i--) {
-    const loc = FILE_LINE_RE.exec(words[i]);
+    const loc = words[i].includes(':') ? FILE_LINE_RE.exec(words[i]) : null;
     if (loc && /[/.\\]/.test(loc[1])) return loc[1];
   }
   return null;
@@ -1186,7 +1182,7 @@ function fileOf(rest: string): string | null {
  */
 function stripModuleSuffix(rest: string): string {
   let r = rest;
-  for (let k = 0; k < 2; k++) {
+  for (let k = 0; k < 2 && r.endsWith(')'); k++) {
     const b = /\s\(BuildId: [0-9a-fA-F]{1,128}\)$/.exec(r);
     if (b) {
       r = r.slice(0, b.index);

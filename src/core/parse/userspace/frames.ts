@@ -35,10 +35,12 @@ export function parseSanitizerFrame(raw: string): PcFrame | null {
   const m = SAN_FRAME_RE.exec(line);
   if (!m) return null;
   const pc = (m[2] ?? m[3] ?? null)?.toLowerCase() ?? null;
-  let rest = m[4].trim().replace(BUILD_ID_RE, '');
+  let rest = m[4].trim();
+  // End-anchored patterns are tried at every space: only on lines holding their literal.
+  if (rest.includes('(BuildId: ')) rest = rest.replace(BUILD_ID_RE, '');
   let module: string | null = null;
   // Fuchsia's symbolizer ends a frame with `<<application>>+0x4f10` or `<libc.so>+0x964de`.
-  const fx = FUCHSIA_MODULE_RE.exec(rest);
+  const fx = rest.includes('>+0x') ? FUCHSIA_MODULE_RE.exec(rest) : null;
   if (fx) {
     module = fx[1] === '<application>' ? null : fx[1];
     rest = rest.slice(0, fx.index).trim();
