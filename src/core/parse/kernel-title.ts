@@ -127,6 +127,18 @@ interface ReportText {
   titleEnd: number;
 }
 
+/** The literals gatherReport tests a report's own lines for (`? ` frames, NMI and panic tails). */
+const GATHER_MARKS =
+  literalSet([
+    '<EOI>',
+    ' ? ',
+    ' (unreliable)',
+    'Disabling lock debugging due to kernel taint',
+    'Sending NMI from CPU',
+    'Kernel panic - not syncing',
+    'WARNING: possible circular locking dependency detected',
+  ]) ?? /(?!)/;
+
 /** The lines of the report that starts at `start` (syzkaller `findReport`). */
 function gatherReport(
   lines: PreparedLines,
@@ -157,6 +169,14 @@ function gatherReport(
     const ctx = contextOf(lines, i);
     // Another CPU's or task's line is dropped whatever it holds: decide that before the text tests.
     if (!isStart && ctx !== context && !(cpuTraceback && callers[i]?.startsWith('C'))) continue;
+    // One scan for every literal the tests below look for: most lines hold none.
+    if (!GATHER_MARKS.test(text)) {
+      textLines++;
+      if (!isStart && skipText) continue;
+      out.push(text);
+      if (!secondReport || (context !== '' && context !== 'console')) titleEnd = out.length;
+      continue;
+    }
     let questionable = false;
     if (ctx !== '' && !text.includes('<EOI>')) {
       if (text.includes(' ? ') && QUESTIONABLE.test(text)) {
