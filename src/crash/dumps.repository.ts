@@ -220,7 +220,11 @@ export class DumpsRepository {
     return { items, total };
   }
 
-  /** Marks a bucket as this signature and re-labels its dumps; returns how many dumps moved. */
+  /**
+   * Marks a bucket as this signature and labels its dumps; returns how many of them carry it.
+   * Background re-matching may label some of them first (the new signature is in the index as
+   * soon as it is written): those count too, so the answer does not depend on who came first.
+   */
   async assignBucket(bucketId: string, signatureId: string, promoted: boolean): Promise<number> {
     return this.ds.transaction(async (em) => {
       await em.query(
@@ -228,7 +232,7 @@ export class DumpsRepository {
         [bucketId, signatureId, promoted],
       );
       const res = await em.query(
-        `UPDATE dumps SET signature_id = $2 WHERE bucket_id = $1 AND signature_id IS NULL`,
+        `UPDATE dumps SET signature_id = $2 WHERE bucket_id = $1 AND (signature_id IS NULL OR signature_id = $2)`,
         [bucketId, signatureId],
       );
       return Array.isArray(res) ? Number(res[1] ?? 0) : 0;

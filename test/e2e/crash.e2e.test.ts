@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DumpsRepository } from '../../src/crash/dumps.repository';
 import { ParsePool } from '../../src/crash/parse-pool.service';
 import { RematchService } from '../../src/crash/rematch.service';
 import { parseDump } from '../../src/core/parse';
@@ -377,6 +378,41 @@ describe('crash routes: dumps, repeats, buckets, promotion, re-matching', () => 
     const widget = await t.http.get(`/api/v1/dumps?kind=use-after-free`).set(reader).expect(200);
     const w = widget.body.items.find((d: { title: string }) => d.title.includes('widget_release'));
     assert.equal(w.signatureId, null, 'an unrelated dump stays unmatched');
+  });
+});
+
+describe('crash routes: promotion racing background re-matching', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.close());
+
+  test('a bucket dump the re-match labelled first still counts as labelled by the promotion', async () => {
+    const ids: string[] = [];
+    for (const v of [41, 42, 43]) {
+      const r = await t.http
+        .post('/api/v1/dumps')
+        .set(t.admin)
+        .set('content-type', 'text/plain')
+        .send(nullDeref({ frames: ['zz_ring_pop', 'zz_ring_drain', 'zz_dev_close'], variant: v }))
+        .expect(201);
+      ids.push(r.body.id);
+    }
+    const bucketId = (await t.http.get(`/api/v1/dumps/${ids[0]}`).set(t.admin).expect(200)).body.bucketId;
+    const sig = await t.http
+      .post('/api/v1/signatures/from-dump')
+      .set(t.admin)
+      .send({ content: nullDeref({ frames: ['zz_ring_pop', 'zz_ring_drain', 'zz_dev_close'], variant: 44 }) })
+      .expect(201);
+    // What the background re-match does as soon as the new signature is in the index: one of the
+    // bucket's dumps is labelled before the bucket itself is.
+    const ds = t.app.get((await import('typeorm')).DataSource);
+    await ds.query(`UPDATE dumps SET signature_id = $2 WHERE id = $1`, [ids[1], sig.body.id]);
+    const relabelled = await t.app.get(DumpsRepository).assignBucket(bucketId, sig.body.id, true);
+    assert.equal(relabelled, 3, 'every dump of the bucket carries the signature, whoever labelled it');
+    const listed = await t.http.get(`/api/v1/dumps?signature=${sig.body.id}`).set(t.admin).expect(200);
+    assert.equal(listed.body.total, 3);
   });
 });
 
