@@ -148,3 +148,32 @@ test('derive falls back to the first report with a stack when the main one has n
   assert.equal(m.frames[0], 'ext4_i_callback');
   assert.deepEqual(m.fingerprints, ['abc']);
 });
+
+test('derive keeps the main report when the only report with a stack is of another bug class', () => {
+  // A stall whose detector tripped over a WARNING while printing: the WARNING has the stack,
+  // the stall has only its titled function. The signature is the stall's.
+  const stall = parsed({
+    title: 'INFO: rcu detected stall in ipi_flush_range',
+    kind: 'stall',
+    headline: 'INFO: rcu detected stall',
+    frames: [],
+    guiltyFrame: null,
+    state: ['ipi_flush_range'],
+    fingerprint: 'stall-fp',
+    indicators: { poisonValues: [], slabCaches: [], objectSizes: [] },
+  });
+  const warning = parsed({
+    title: 'WARNING in sched_peek_task',
+    kind: 'warning',
+    headline: 'WARNING',
+    frames: fr(['sched_peek_task', 'rcu_tick_check', 'update_process_times', 'ipi_flush_range_single']),
+    guiltyFrame: 0,
+    state: ['sched_peek_task', 'rcu_tick_check'],
+    fingerprint: 'warn-fp',
+    secondaryOf: null,
+  });
+  const m = deriveMatcher({ ...stall, reports: [stall, warning] });
+  assert.equal(m.kind, 'stall');
+  assert.deepEqual(m.frames, ['ipi_flush_range']);
+  assert.deepEqual(m.fingerprints, ['stall-fp']);
+});

@@ -5,6 +5,7 @@
 import type { ParsedDump, ParsedReport, SignatureMatcher } from '../types';
 import { canonicalFrame, classifyFrame, stateFrameNames } from '../match/frames';
 import { isGenericSlabCache } from '../match/index';
+import { kindsRelated } from '../match/score';
 import { DERIVE_LIMITS } from '../match/weights';
 import { stateAsFrames, titleFunction, titledFrameIndex } from '../match/stack';
 
@@ -49,9 +50,17 @@ function pickReport(dump: ParsedDump | ParsedReport): ParsedReport {
   const reports = 'reports' in dump ? (dump.reports ?? []) : [];
   // The main report may carry no stack (a headline whose trace went to another report, as
   // in a KASAN double-free split in two): derive from the first report that has one.
+  // Only one of the same bug class, though: a report of another class (a WARNING printed in
+  // the middle of a stall report, a stack-overflow panic after a KASAN report) is another
+  // bug's stack, and the main report's own state or titled function says more about this one.
   if ((dump.frames ?? []).length > 0) return dump;
-  const withFrames = reports.find((r) => (r.frames ?? []).length > 0 && r.kind !== 'unknown');
+  const sameClass = (r: ParsedReport): boolean =>
+    !dump.kind || dump.kind === 'unknown' || r.kind === dump.kind || kindsRelated(r.kind, dump.kind);
+  const withFrames = reports.find((r) => (r.frames ?? []).length > 0 && r.kind !== 'unknown' && sameClass(r));
   if (withFrames) return withFrames;
+  if ((dump.state ?? []).length > 0 || titleFunction(dump.title)) return dump;
+  const other = reports.find((r) => (r.frames ?? []).length > 0 && r.kind !== 'unknown');
+  if (other) return other;
   if ((dump.state ?? []).length > 0 || dump.title) return dump;
   return reports.find((r) => (r.state ?? []).length > 0) ?? reports.find((r) => r.title) ?? dump;
 }
