@@ -229,6 +229,55 @@ test('same guilty function, other callers: similar, not match', () => {
   assert.equal(m?.verdict, 'similar', JSON.stringify(m));
 });
 
+test('a crash in a generic frame the title names, with nothing specific below it, recurs through another exit path', () => {
+  // `scheduling while atomic` noticed on the way back to user space: the stack is exit code
+  // only, and the next occurrence returns from a page fault instead of a syscall.
+  const idx = new MatchIndex();
+  const viaSyscall = dump({
+    kind: 'lock-bug',
+    headline: 'BUG: scheduling while atomic',
+    stack: [
+      'dump_stack_lvl',
+      '__schedule_bug',
+      '__schedule',
+      'schedule',
+      'exit_to_user_mode_prepare',
+      'syscall_exit_to_user_mode',
+      'do_syscall_64',
+      'entry_SYSCALL_64_after_hwframe',
+    ],
+    state: ['exit_to_user_mode_prepare', 'syscall_exit_to_user_mode', 'do_syscall_64'],
+  });
+  idx.upsert(sig('atomic-exit', deriveMatcher(viaSyscall)));
+  const viaFault = dump({
+    kind: 'lock-bug',
+    headline: 'BUG: scheduling while atomic',
+    stack: [
+      'dump_stack',
+      '__schedule_bug',
+      '__schedule',
+      'schedule',
+      'exit_to_user_mode_prepare',
+      'irqentry_exit_to_user_mode',
+      'exc_page_fault',
+      'asm_exc_page_fault',
+    ],
+    state: ['exit_to_user_mode_prepare', 'irqentry_exit_to_user_mode', 'asm_exc_page_fault'],
+  });
+  const [m] = idx.match(viaFault, '');
+  assert.equal(m?.verdict, 'match', JSON.stringify(m));
+  assert.ok(m.evidence.some((e) => e.feature === 'guilty-frame' && /both titles name/.test(e.detail)));
+  // The same generic frame on top of a specific caller is that caller's bug: no such credit.
+  const viaDriver = dump({
+    kind: 'lock-bug',
+    headline: 'BUG: scheduling while atomic',
+    stack: ['exit_to_user_mode_prepare', 'vendor_ioctl_complete', 'vendor_ioctl', 'do_syscall_64'],
+    state: ['exit_to_user_mode_prepare', 'vendor_ioctl_complete', 'vendor_ioctl'],
+  });
+  const [d] = idx.match(viaDriver, '');
+  assert.notEqual(d?.verdict, 'match', JSON.stringify(d));
+});
+
 test('a required pattern that misses excludes; one that hits is evidence', () => {
   const idx = new MatchIndex();
   const m = deriveMatcher(uaf);

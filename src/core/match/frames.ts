@@ -261,6 +261,13 @@ export const GENERIC_FRAMES: readonly FrameRule[] = [
   { match: 'prefix', name: 'entry_SYSCALL', why: 'syscall entry' },
   { match: 'prefix', name: 'syscall_exit', why: 'syscall exit' },
   { match: 'prefix', name: 'exit_to_user_mode', why: 'syscall exit' },
+  { match: 'prefix', name: 'irqentry_', why: 'interrupt and exception entry/exit (generic entry code)' },
+  { match: 'exact', name: 'ret_from_exception', why: 'exception return (riscv, arm)' },
+  {
+    match: 'exact',
+    name: '_stext',
+    why: 'start-of-text marker: an address the unwinder names by the first symbol of the section (arm64 softirq entry)',
+  },
   { match: 'prefix', name: 'x64_sys_call', why: 'syscall dispatch' },
   { match: 'prefix', name: 'el0_', why: 'arm64 syscall entry' },
   { match: 'prefix', name: 'invoke_syscall', why: 'arm64 syscall entry' },

@@ -228,7 +228,9 @@ export class MatchIndex {
     const r = rep.report;
     // A fingerprint is exact: never capped, always first.
     if (r.fingerprint) add(KEY_FINGERPRINT + r.fingerprint, 1e6, false);
-    if (rep.guilty && classifyFrame(rep.guilty) === 'specific')
+    // A generic guilty frame selects candidates only when the title names it and nothing more
+    // specific follows it in the state (the crash is in it).
+    if (rep.guilty && (classifyFrame(rep.guilty) === 'specific' || rep.namedGeneric))
       add(KEY_GUILTY + rep.guilty, L.guiltyKeyBoost.value, true);
     const seen = new Set<string>();
     let used = 0;
@@ -275,6 +277,14 @@ export class MatchIndex {
       m.guiltyFrame != null
         ? (stack.names[gi] ?? null)
         : (stack.names.find((n) => classifyFrame(n) === 'specific') ?? stack.names[0] ?? null);
+    // A matcher of generic frames only, led by the titled one (a GPF in run_timer_softirq from
+    // the softirq entry): its crash site is all that identifies it (see titleNamedGenericWeight).
+    const onlyGeneric = stack.names.every((n) => classifyFrame(n) !== 'specific');
+    let stackNamed: CompiledSignature['stackNamed'] = null;
+    if (onlyGeneric && guilty !== null && m.guiltyFrame != null && stack.names[gi] === guilty) {
+      stackNamed = compileSignatureStack(m.frames ?? [], gi, true);
+      stackNamed.names = stack.names;
+    }
     const fingerprints = (m.fingerprints ?? []).filter((f) => typeof f === 'string' && f.length > 0);
     const slabCaches = (m.slabCaches ?? []).map((c) => this.intern(c));
     const poisons = (m.poisons ?? []).map((p) => this.intern(p));
@@ -286,7 +296,8 @@ export class MatchIndex {
     const keys = new Set<string>();
     for (const f of fingerprints) keys.add(KEY_FINGERPRINT + f);
     for (const n of stack.names) if (classifyFrame(n) === 'specific') keys.add(KEY_FRAME + n);
-    if (guilty && classifyFrame(guilty) === 'specific') keys.add(KEY_GUILTY + guilty);
+    // A generic guilty frame is a key too: only dumps whose title names it look it up.
+    if (guilty && (classifyFrame(guilty) === 'specific' || stackNamed)) keys.add(KEY_GUILTY + guilty);
     for (const c of slabCaches) if (!isGenericSlabCache(c)) keys.add(KEY_SLAB + c);
     for (const p of poisons) keys.add(KEY_POISON + p);
     const tk = stack.names.length === 0 ? titleKey(m.kind, m.headline) : null;
@@ -299,6 +310,7 @@ export class MatchIndex {
       kind: m.kind ?? null,
       headline: m.headline ?? null,
       stack,
+      stackNamed,
       freeStack,
       guilty: guilty ? canonicalFrame(guilty) : null,
       fingerprints,

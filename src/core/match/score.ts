@@ -48,6 +48,11 @@ export interface CompiledSignature {
   kind: CrashKind | null;
   headline: string | null;
   stack: SignatureStack;
+  /**
+   * The stack with a generic guilty frame counted as specific, for dumps whose title names that
+   * frame (null when the guilty frame is specific or absent).
+   */
+  stackNamed: SignatureStack | null;
   /** Free-stack frames (use-after-free, double free), compiled like `stack`. */
   freeStack: SignatureStack | null;
   guilty: string | null;
@@ -74,6 +79,11 @@ export interface PreparedReport {
   stack: DumpFrame[];
   freeStack: DumpFrame[];
   guilty: string | null;
+  /**
+   * The report's title names its guilty frame, a generic one, and its state holds no specific
+   * frame: the crash site is all that identifies it (a GPF in run_timer_softirq).
+   */
+  namedGeneric: boolean;
   /** The parser's crash state, canonical names. */
   state: string[];
   kernel: number[] | null;
@@ -136,12 +146,13 @@ export function prepareReport(
   const env = report.environment ?? {};
   const modules = new Set<string>(env.modules ?? []);
   for (const f of report.frames ?? []) if (f.module) modules.add(f.module);
+  const state = stateFrameNames(report);
   let guilty: string | null = null;
   const gf = report.guiltyFrame != null ? report.frames?.[report.guiltyFrame] : undefined;
   if (gf?.function) guilty = canonicalFrame(gf.function);
   else {
     // The user-space state can open with a message line (assertion, CHECK): frame names only.
-    const names = stateFrameNames(report);
+    const names = state;
     guilty =
       names[0] ?? titleFunction(report.title) ?? stack.find((d) => d.specific && d.reliable)?.name ?? null;
   }
@@ -152,7 +163,12 @@ export function prepareReport(
     stack,
     freeStack,
     guilty,
-    state: stateFrameNames(report),
+    namedGeneric:
+      guilty !== null &&
+      classifyFrame(guilty) === 'generic' &&
+      titleFunction(report.title) === guilty &&
+      state.every((n) => classifyFrame(n) !== 'specific'),
+    state,
     kernel: parseKernelVersion(env.kernelVersion),
     arch: canonicalArch(env.arch),
     modules,
@@ -251,12 +267,15 @@ export function scoreSignature(
   const hangLike = hangKind(sig.kind) || hangKind(report.kind);
   const wStack = hangLike ? W.stackHang.value : W.stack.value;
   const guiltySpecific = sig.guilty ? classifyFrame(sig.guilty) === 'specific' : false;
+  // A generic guilty frame that the dump's title names too, with nothing specific after it in
+  // either the signature or the dump's state: both crashed in it (see titleNamedGenericWeight).
+  const named = sig.stackNamed !== null && rep.namedGeneric && rep.guilty === sig.guilty;
   const wGuilty =
     (hangLike && sig.kind === report.kind ? W.guiltyAgreeHang.value : W.guiltyAgree.value) *
-    (guiltySpecific ? 1 : W.genericGuiltyFactor.value);
+    (guiltySpecific || named ? 1 : W.genericGuiltyFactor.value);
 
   // Stack: the main evidence.
-  const al = alignStacks(sig.stack, rep.stack);
+  const al = alignStacks(named && sig.stackNamed ? sig.stackNamed : sig.stack, rep.stack);
   const stackGain = sig.stack.names.length > 0 ? wStack * al.similarity : 0;
   total += stackGain;
   coreGain += stackGain;
@@ -305,7 +324,7 @@ export function scoreSignature(
       coreGain += wGuilty;
       push({
         feature: 'guilty-frame',
-        detail: `both blame ${sig.guilty}${guiltySpecific ? '' : ' (a generic frame: weighs little)'}${hangLike ? ' (what hung or stalled)' : ''}`,
+        detail: `both blame ${sig.guilty}${guiltySpecific ? '' : named ? ' (a generic frame both titles name, nothing specific below it: the crash is in it)' : ' (a generic frame: weighs little)'}${hangLike ? ' (what hung or stalled)' : ''}`,
         weight: r3(wGuilty),
       });
       // The rest of the crash state, frame by frame after the guilty one.
