@@ -278,6 +278,41 @@ test('a crash in a generic frame the title names, with nothing specific below it
   assert.notEqual(d?.verdict, 'match', JSON.stringify(d));
 });
 
+test('the titled frame is the guilty one when the state starts elsewhere: one free path, two lock holders', () => {
+  // `held lock freed` reports: the state is the path that freed the object, the title names the
+  // function that held the lock. Two holders are two bugs even on the same free path.
+  const heldLockFreed = (holder: string, caller: string): ParsedDump => {
+    const d = dump({
+      kind: 'lock-bug',
+      headline: 'WARNING: held lock freed',
+      stack: [
+        'dump_stack',
+        'debug_check_no_locks_freed',
+        'kmem_cache_free',
+        'proto_sk_destroy',
+        'proto_sk_release',
+        'proto_assoc_put',
+        holder,
+        caller,
+        'sock_sendmsg',
+        'do_syscall_64',
+      ],
+      state: ['proto_sk_destroy', 'proto_sk_release', 'proto_assoc_put'],
+      fingerprint: 'fp-held-lock-free-path',
+    });
+    const title = `WARNING: held lock freed in ${holder}`;
+    return { ...d, title, reports: d.reports.map((r) => ({ ...r, title })) };
+  };
+  const a = heldLockFreed('proto_sendmsg', 'inet_sendmsg');
+  const b = heldLockFreed('proto_wait_for_buf', 'proto_sendmsg_locked');
+  const idx = new MatchIndex();
+  idx.upsert(sig('holder-a', deriveMatcher(a)));
+  assert.equal(deriveMatcher(a).frames[deriveMatcher(a).guiltyFrame ?? -1], 'proto_sendmsg');
+  assert.equal(idx.match(a, '')[0]?.verdict, 'match');
+  const [m] = idx.match(b, '');
+  assert.notEqual(m?.verdict, 'match', JSON.stringify(m));
+});
+
 test('a required pattern that misses excludes; one that hits is evidence', () => {
   const idx = new MatchIndex();
   const m = deriveMatcher(uaf);

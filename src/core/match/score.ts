@@ -137,6 +137,8 @@ export function canonicalArch(a: string | null | undefined): string | null {
   return ARCH_ALIASES[k] ?? k;
 }
 
+const KERNEL_TITLED = new Set(['linux-kernel', 'crash-utility']);
+
 export function prepareReport(
   report: ParsedReport,
   index: number,
@@ -156,6 +158,11 @@ export function prepareReport(
     guilty =
       names[0] ?? titleFunction(report.title) ?? stack.find((d) => d.specific && d.reliable)?.name ?? null;
   }
+  // A kernel title names the bug's frame. When the parser's state starts elsewhere (a held lock
+  // freed: the state is the free path, the title names the lock holder) and the titled frame is
+  // on the stack, the titled frame is the guilty one, as in the derived signature.
+  const named = KERNEL_TITLED.has(report.format) ? titleFunction(report.title) : null;
+  if (named && state[0] !== named && guilty !== named && stack.some((d) => d.name === named)) guilty = named;
   return {
     report,
     index,

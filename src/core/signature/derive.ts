@@ -166,9 +166,12 @@ export function deriveMatcher(dump: ParsedDump | ParsedReport): SignatureMatcher
     }
   }
 
-  // The guilty frame is the one the title names; it is the first state frame by construction.
+  // The guilty frame is the one the title names; it is the first state frame by construction,
+  // unless the parser's state starts elsewhere (a held lock freed: the state is the free path,
+  // the title names the lock holder further down), then it is the titled frame if kept.
   let guiltyFrame: number | null = null;
-  if (titled != null && names[titled]) {
+  if (named && state[0] !== named && out.includes(named)) guiltyFrame = out.indexOf(named);
+  else if (titled != null && names[titled]) {
     const gi = out.indexOf(names[titled]);
     if (gi >= 0) guiltyFrame = gi;
   }
