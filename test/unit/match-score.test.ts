@@ -376,6 +376,23 @@ test('indicators: same named slab cache and poison add evidence; a different cac
   assert.ok(m2.score < m.score);
 });
 
+test('a build constant in the poison table (the KASAN shadow base in a register) is no evidence', () => {
+  const withShadowBase = (stack: string[]): ParsedDump =>
+    dump({
+      kind: 'null-deref',
+      headline: 'BUG: unable to handle kernel NULL pointer dereference',
+      stack,
+      poisons: ['KASAN_SHADOW_OFFSET'],
+    });
+  const a = withShadowBase(['tun_chr_poll_wait', 'do_sys_poll', 'do_syscall_64']);
+  const m = deriveMatcher(a);
+  assert.equal(m.poisons, undefined, JSON.stringify(m));
+  const idx = new MatchIndex();
+  idx.upsert(sig('hand', { ...m, poisons: ['KASAN_SHADOW_OFFSET'] }));
+  const [r] = idx.match(withShadowBase(['tun_chr_poll_wait', 'vfs_poll', 'do_select']), '');
+  assert.ok(!r.evidence.some((e) => e.feature === 'poison'), JSON.stringify(r.evidence));
+});
+
 test('every report of the dump is matched; the match says which report', () => {
   const idx = new MatchIndex();
   idx.upsert(sig('uaf', deriveMatcher(uaf)));

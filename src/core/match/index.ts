@@ -16,6 +16,7 @@ import {
 import {
   boundLength,
   canonicalArch,
+  isIdentifyingPoison,
   parseKernelVersion,
   prepareReport,
   scoreSignature,
@@ -245,7 +246,7 @@ export class MatchIndex {
       if (!isGenericSlabCache(c)) add(KEY_SLAB + c, L.indicatorKeyWeight.value, true);
     }
     for (const p of r.indicators?.poisonValues ?? [])
-      add(KEY_POISON + p.name, L.indicatorKeyWeight.value, true);
+      if (isIdentifyingPoison(p.name)) add(KEY_POISON + p.name, L.indicatorKeyWeight.value, true);
     const tk = titleKey(r.kind, r.headline);
     if (tk) add(tk, L.indicatorKeyWeight.value, true);
     for (const slot of this.keyless) if (!pre.has(slot)) pre.set(slot, 0);
@@ -299,7 +300,7 @@ export class MatchIndex {
     // A generic guilty frame is a key too: only dumps whose title names it look it up.
     if (guilty && (classifyFrame(guilty) === 'specific' || stackNamed)) keys.add(KEY_GUILTY + guilty);
     for (const c of slabCaches) if (!isGenericSlabCache(c)) keys.add(KEY_SLAB + c);
-    for (const p of poisons) keys.add(KEY_POISON + p);
+    for (const p of poisons) if (isIdentifyingPoison(p)) keys.add(KEY_POISON + p);
     const tk = stack.names.length === 0 ? titleKey(m.kind, m.headline) : null;
     if (tk) keys.add(tk);
     const kernelMax = parseKernelVersion(m.kernelMax);

@@ -33,6 +33,23 @@ export const RELATED_KINDS: readonly { kinds: readonly CrashKind[]; why: string 
   },
 ];
 
+/**
+ * Poison-table values that are build constants rather than corruption patterns: every report
+ * of such a build carries them, whatever the bug, so they are neither derived into a matcher,
+ * nor index keys, nor evidence. Rows with a reason.
+ */
+export const NON_IDENTIFYING_POISONS: readonly { name: string; why: string }[] = [
+  {
+    name: 'KASAN_SHADOW_OFFSET',
+    why: 'the x86_64 KASAN shadow base sits in a register of most KASAN reports (a quarter of the syzbot dev logs); a GPF on it is already the kind and the KASAN range hint',
+  },
+];
+const nonIdentifying = new Set(NON_IDENTIFYING_POISONS.map((p) => p.name));
+
+export function isIdentifyingPoison(name: string): boolean {
+  return !nonIdentifying.has(name);
+}
+
 const kindGroup = new Map<CrashKind, number>();
 RELATED_KINDS.forEach((row, i) => row.kinds.forEach((k) => kindGroup.set(k, i)));
 
@@ -414,7 +431,7 @@ export function scoreSignature(
     }
   }
   if (sig.poisons.length > 0 && ind?.poisonValues?.length) {
-    const hits = ind.poisonValues.filter((p) => sig.poisons.includes(p.name));
+    const hits = ind.poisonValues.filter((p) => sig.poisons.includes(p.name) && isIdentifyingPoison(p.name));
     if (hits.length > 0) {
       total += W.poisonAgree.value;
       const h = hits[0];

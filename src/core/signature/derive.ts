@@ -5,7 +5,7 @@
 import type { ParsedDump, ParsedReport, SignatureMatcher } from '../types';
 import { canonicalFrame, classifyFrame, stateFrameNames } from '../match/frames';
 import { isGenericSlabCache } from '../match/index';
-import { kindsRelated } from '../match/score';
+import { isIdentifyingPoison, kindsRelated } from '../match/score';
 import { DERIVE_LIMITS } from '../match/weights';
 import { stateAsFrames, titleFunction, titledFrameIndex } from '../match/stack';
 
@@ -208,7 +208,7 @@ export function deriveMatcher(dump: ParsedDump | ParsedReport): SignatureMatcher
   // reports as a value is not a name to match on.
   const poisons = (parsed.indicators?.poisonValues ?? [])
     .map((p) => p.name)
-    .filter((n) => /^[A-Z][A-Z0-9_]{1,63}$/.test(n ?? ''));
+    .filter((n) => /^[A-Z][A-Z0-9_]{1,63}$/.test(n ?? '') && isIdentifyingPoison(n));
   if (poisons.length > 0) matcher.poisons = [...new Set(poisons)];
 
   // Object sizes: in user space the region size is the type's own size in that binary; in the
