@@ -172,8 +172,13 @@ const SECTION_HEADERS: readonly { pattern: RegExp; label: (m: RegExpExecArray) =
   { pattern: /^Call [Tt]race:/, label: () => 'main' },
   { pattern: /^stack backtrace:/, label: () => 'main' },
   { pattern: /^backtrace(?: \(crc [0-9a-f]{1,16}\))?:/, label: () => 'main' },
-  // arm32 prints `Backtrace:` then `[<pc>] (func) from [<lr>] (caller+0x..)` lines.
-  { pattern: /^Backtrace: ?$/, label: () => 'main' },
+  // arm32 prints `Backtrace:` then `[<pc>] (func) from [<lr>] (caller+0x..)` lines; after a
+  // `frame pointer underflow` note on the same line it still walks the frames (arch/arm
+  // dump_backtrace stops only for "no frame pointer" and "invalid frame pointer").
+  { pattern: /^Backtrace: ?(?:frame pointer underflow)?$/, label: () => 'main' },
+  // __schedule_bug and might_sleep print where preemption was disabled, one frame, before the
+  // Call Trace; right after the headline it would otherwise pass for the main stack.
+  { pattern: /^Preemption disabled at:/, label: () => 'preemption disabled at' },
   { pattern: /^Allocated by task \d{1,10}/, label: () => 'alloc' },
   { pattern: /^(?:kfence-#\d{1,6} .{0,80})?allocated by task \d{1,10}/, label: () => 'alloc' },
   { pattern: /^Freed by task \d{1,10}/, label: () => 'free' },
