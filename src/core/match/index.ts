@@ -24,12 +24,12 @@ import {
   type PreparedReport,
 } from './score';
 import { INDEX_LIMITS as L, THRESHOLDS } from './weights';
-import { decideVerdicts } from './verdict';
+import { decideVerdicts, leadingClaim } from './verdict';
 
 export { InvalidPatternError } from '../re2';
 export { SCORE_WEIGHTS, STACK_WEIGHTS, THRESHOLDS, INDEX_LIMITS, DERIVE_LIMITS } from './weights';
 export { classifyFrame, canonicalFrame, isGenericFrame } from './frames';
-export { decideVerdicts, type RankedCandidate, type VerdictDecision } from './verdict';
+export { decideVerdicts, leadingClaim, type RankedCandidate, type VerdictDecision } from './verdict';
 
 /** A signature as the service hands it to the index. */
 export interface IndexedSignature {
@@ -151,7 +151,9 @@ export class MatchIndex {
     // Pass 1: numbers only, over every candidate of every report; keep each signature's best.
     const best = new Map<number, { score: number; rep: PreparedReport }>();
     let first = true;
-    for (const rep of orderedReports(parsed).slice(0, L.maxReports.value)) {
+    const reports = orderedReports(parsed);
+    const mainIndex = reports[0]?.index ?? null;
+    for (const rep of reports.slice(0, L.maxReports.value)) {
       const frames = stateAsFrames(rep.report);
       const titled = frames === rep.report.frames ? titledFrameIndex(rep.report) : 0;
       const prepared = prepareReport(
@@ -186,18 +188,21 @@ export class MatchIndex {
           a.rep.index - b.rep.index ||
           a.entry.compiled.title.localeCompare(b.entry.compiled.title),
       );
-    const decisions = decideVerdicts(
-      ranked.map((x) => ({
-        id: x.entry.compiled.id,
-        title: x.entry.compiled.title,
-        score: x.score,
-        reportIndex: x.rep.index,
-        duplicateOf: x.entry.duplicateOf,
-      })),
-      matchAt,
-    );
+    const candidates = ranked.map((x) => ({
+      id: x.entry.compiled.id,
+      title: x.entry.compiled.title,
+      score: x.score,
+      reportIndex: x.rep.index,
+      duplicateOf: x.entry.duplicateOf,
+    }));
+    const decisions = decideVerdicts(candidates, matchAt);
+    // The main report's match leads, then the rest by score (see leadingClaim).
+    const lead = leadingClaim(candidates, decisions, mainIndex);
+    const order = ranked.map((_, i) => i);
+    if (lead > 0) order.splice(order.indexOf(lead), 1).forEach((i) => order.unshift(i));
     const out: Match[] = [];
-    for (let i = 0; i < ranked.length && out.length < limit; i++) {
+    for (let o = 0; o < order.length && out.length < limit; o++) {
+      const i = order[o];
       const { entry, rep } = ranked[i];
       const scored = scoreSignature(entry.compiled, rep, raw, true);
       if (!scored) continue;
@@ -326,6 +331,11 @@ export class MatchIndex {
       keys: [...keys].map((k) => this.intern(k)),
     };
   }
+}
+
+/** Index in `reports` of the dump's main report (the one its top-level fields describe). */
+export function mainReportIndex(parsed: ParsedDump): number {
+  return orderedReports(parsed)[0].index;
 }
 
 /** The main report first (the one the top-level fields describe), then the others in order. */
