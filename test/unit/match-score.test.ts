@@ -278,6 +278,30 @@ test('a crash in a generic frame the title names, with nothing specific below it
   assert.notEqual(d?.verdict, 'match', JSON.stringify(d));
 });
 
+test('a reporting frame the title names stays on the stack: the bug is in it', () => {
+  // A per-cpu access in preemptible context inside the page-fault path itself: the title names
+  // fault-handling code, which every other report only passes through on its way to the oops.
+  const inFaultPath = (entry: string): ParsedDump =>
+    dump({
+      kind: 'lock-bug',
+      headline: 'BUG: using __this_cpu_read() in preemptible code',
+      stack: [
+        'dump_stack',
+        'check_preemption_disabled',
+        '__bad_area_nosemaphore',
+        'do_user_addr_fault',
+        entry,
+      ],
+      state: ['__bad_area_nosemaphore', entry],
+    });
+  const idx = new MatchIndex();
+  idx.upsert(sig('fault-path', deriveMatcher(inFaultPath('exc_page_fault'))));
+  const [own] = idx.match(inFaultPath('exc_page_fault'), '');
+  assert.equal(own?.verdict, 'match', JSON.stringify(own));
+  const [again] = idx.match(inFaultPath('asm_exc_page_fault'), '');
+  assert.equal(again?.verdict, 'match', JSON.stringify(again));
+});
+
 test('the titled frame is the guilty one when the state starts elsewhere: one free path, two lock holders', () => {
   // `held lock freed` reports: the state is the path that freed the object, the title names the
   // function that held the lock. Two holders are two bugs even on the same free path.

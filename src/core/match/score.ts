@@ -189,7 +189,7 @@ export function prepareReport(
     guilty,
     namedGeneric:
       guilty !== null &&
-      classifyFrame(guilty) === 'generic' &&
+      classifyFrame(guilty) !== 'specific' &&
       titleFunction(report.title) === guilty &&
       state.every((n) => classifyFrame(n) !== 'specific'),
     state,
@@ -348,7 +348,7 @@ export function scoreSignature(
       coreGain += wGuilty;
       push({
         feature: 'guilty-frame',
-        detail: `both blame ${sig.guilty}${guiltySpecific ? '' : named ? ' (a generic frame both titles name, nothing specific below it: the crash is in it)' : ' (a generic frame: weighs little)'}${hangLike ? ' (what hung or stalled)' : ''}`,
+        detail: `both blame ${sig.guilty}${guiltySpecific ? '' : named ? ' (a generic or reporting frame both titles name, nothing specific below it: the crash is in it)' : ' (a generic frame: weighs little)'}${hangLike ? ' (what hung or stalled)' : ''}`,
         weight: r3(wGuilty),
       });
       // The rest of the crash state, frame by frame after the guilty one.

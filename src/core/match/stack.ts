@@ -76,7 +76,9 @@ export function prepareDumpStack(
     if (i === guiltyIndex && alias && name !== alias && name.startsWith(alias + '_')) name = alias;
     if (name.length === 0) continue;
     const cls = classifyFrame(name);
-    if (cls === 'reporting') continue;
+    // Reporting machinery is dropped, unless the title names it: then the bug is in it
+    // (`BUG: using __this_cpu_read() in preemptible code in __bad_area_nosemaphore`).
+    if (cls === 'reporting' && !(i === guiltyIndex && alias === name)) continue;
     const specific = cls === 'specific';
     const context = i < guilty;
     out.push({

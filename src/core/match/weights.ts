@@ -122,7 +122,7 @@ export const STACK_WEIGHTS = {
   },
   titleNamedGenericWeight: {
     value: 1,
-    why: 'a matcher of generic frames only, led by its guilty frame, against a dump whose title names that frame and whose state has nothing specific either (`general protection fault in run_timer_softirq` from the softirq entry, twice): the crash site is all that identifies either, so it weighs as a specific frame (syzbot buckets on it); with a specific frame below it, that frame identifies the bug instead',
+    why: 'a matcher of generic frames only, led by its guilty frame, against a dump whose title names that frame (generic, or even reporting code: then it is kept on the dump side) and whose state has nothing specific either (`general protection fault in run_timer_softirq` from the softirq entry, twice): the crash site is all that identifies either, so it weighs as a specific frame (syzbot buckets on it); with a specific frame below it, that frame identifies the bug instead',
   },
   minStackMass: {
     value: 1,
