@@ -486,6 +486,14 @@ test('frame tables: clones and syscall wrappers canonicalised; reporting, generi
     'kmem_cache_free',
     '__kmem_cache_free',
     'mutex_lock',
+    // scheduler, entry and section-start markers: on every sleeping task's or irq's stack
+    '__switch_to',
+    '__switch_to_asm',
+    'context_switch',
+    'finish_task_switch',
+    '__sched_text_start',
+    '_stext',
+    'irqentry_exit_to_user_mode',
   ]) {
     assert.equal(classifyFrame(g), 'generic', g);
   }

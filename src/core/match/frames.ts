@@ -209,6 +209,14 @@ export const GENERIC_FRAMES: readonly FrameRule[] = [
   { match: 'prefix', name: '__schedule', why: 'scheduler' },
   { match: 'prefix', name: 'wait_for_completion', why: 'scheduler' },
   { match: 'exact', name: 'io_schedule', why: 'scheduler' },
+  { match: 'prefix', name: '__switch_to', why: 'context switch: on the stack of every sleeping task' },
+  { match: 'exact', name: 'context_switch', why: 'context switch (inlined into __schedule)' },
+  { match: 'prefix', name: 'finish_task_switch', why: 'context switch' },
+  {
+    match: 'exact',
+    name: '__sched_text_start',
+    why: 'start-of-section marker: a scheduler address named by the first symbol of .sched.text',
+  },
   { match: 'prefix', name: 'pthread_mutex_', why: 'user-space locking' },
   // RCU and deferred work: callbacks of unrelated subsystems run from here
   { match: 'prefix', name: 'rcu_', why: 'RCU machinery' },
