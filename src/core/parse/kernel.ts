@@ -700,6 +700,9 @@ const TITLED_ONLY_RULE: KernelReportRule = {
  * trusted. A titled report the structural scanner did not find becomes a report of its own.
  * Returns the report the first title belongs to (syzkaller's first oops: the main report).
  */
+/** A title line at most this many lines above a report's own header names that report. */
+const TITLE_BEFORE_REPORT_LINES = 2;
+
 export function applyKernelTitles(
   lines: PreparedLines,
   kernel: KernelCandidate[],
@@ -721,6 +724,20 @@ export function applyKernelTitles(
       )
         host = k;
     if (host && titled.has(host)) continue;
+    // A title line printed just before a report of its own kind names that report: syzkaller's
+    // `BUG: memory leak` banner, then kmemleak's `unreferenced object ...` and its backtrace.
+    if (!host) {
+      const next = titles[t + 1]?.startLine ?? Infinity;
+      host =
+        kernel.find(
+          (k) =>
+            k.startLine > title.startLine &&
+            k.startLine <= title.startLine + TITLE_BEFORE_REPORT_LINES &&
+            k.startLine < next &&
+            !titled.has(k) &&
+            k.report.kind === title.kind,
+        ) ?? null;
+    }
     if (!host) {
       let end = Math.min(lines.texts.length, title.startLine + MAX_REPORT_LINES);
       for (const k of kernel) if (k.startLine > title.startLine) end = Math.min(end, k.startLine);
