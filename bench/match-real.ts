@@ -23,7 +23,14 @@
 // the same title is not judged.
 import { existsSync, readFileSync } from 'node:fs';
 import type { ParsedDump } from '../src/core/types';
-import { MatchIndex, decideVerdicts, THRESHOLDS, type IndexedSignature } from '../src/core/match';
+import {
+  MatchIndex,
+  decideVerdicts,
+  leadingClaim,
+  mainReportIndex,
+  THRESHOLDS,
+  type IndexedSignature,
+} from '../src/core/match';
 import { deriveMatcher, derivable } from '../src/core/signature';
 import { randomRecurrence, rng } from './match-corpus';
 
@@ -61,6 +68,8 @@ export interface RealOutcome {
   hang: boolean;
   /** Every candidate with its score, best first (for the threshold sweep). */
   ranked: { id: string; title: string; score: number; reportIndex: number }[];
+  /** Index of the dump's main report (its match leads the answer). */
+  mainReport: number;
   right: string | null;
   /** Signatures whose claim is not judged (ambiguous logs of the same title). */
   unjudged: Set<string>;
@@ -206,6 +215,7 @@ export function loadRealCorpus(
             name: l.name,
             half,
             hang: l.hang,
+            mainReport: mainReportIndex(parsed),
             ranked: all.map((m) => ({
               id: m.signatureId,
               title: m.title,
@@ -250,12 +260,17 @@ export interface Claim {
   double: boolean;
 }
 
-/** What the index would claim at match threshold `t`: the same tie rule as MatchIndex.match. */
-export function claimAt(ranked: RealOutcome['ranked'], t: number): Claim {
+/**
+ * What the index would claim at match threshold `t`: the same tie rule as MatchIndex.match, and
+ * the same lead (the main report's match first, see leadingClaim).
+ */
+export function claimAt(ranked: RealOutcome['ranked'], t: number, mainReport: number | null = null): Claim {
   const d = decideVerdicts(ranked, t);
-  const claimed = ranked.filter((_, i) => d[i].verdict === 'match');
-  const main = claimed[0] ?? null;
-  const sameReport = claimed.filter((c) => main && c.reportIndex === main.reportIndex);
+  const lead = leadingClaim(ranked, d, mainReport);
+  const main = lead >= 0 ? ranked[lead] : null;
+  const sameReport = ranked.filter(
+    (c, i) => main && d[i].verdict === 'match' && c.reportIndex === main.reportIndex,
+  );
   return { id: main?.id ?? null, double: sameReport.length > 1 };
 }
 
@@ -277,12 +292,12 @@ export function realRates(
   let wrong = 0;
   let falseN = 0;
   for (const o of known) {
-    const c = claimAt(o.ranked, t);
+    const c = claimAt(o.ranked, t, o.mainReport);
     if (c.id === o.right) right++;
     else if (c.id !== null && !o.unjudged.has(c.id)) wrong++;
   }
   for (const o of unknown) {
-    const c = claimAt(o.ranked, t);
+    const c = claimAt(o.ranked, t, o.mainReport);
     if (c.id !== null && !o.unjudged.has(c.id)) falseN++;
   }
   return {
@@ -299,7 +314,7 @@ export function ownClaimedByOther(out: readonly RealOutcome[], t: number = THRES
   return out
     .filter((o) => o.role === 'own')
     .filter((o) => {
-      const c = claimAt(o.ranked, t);
+      const c = claimAt(o.ranked, t, o.mainReport);
       return c.id !== null && c.id !== o.right && !o.unjudged.has(c.id);
     }).length;
 }

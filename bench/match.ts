@@ -15,7 +15,7 @@ import { join, relative, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ParsedDump } from '../src/core/types';
-import { MatchIndex, THRESHOLDS, type IndexedSignature } from '../src/core/match';
+import { MatchIndex, THRESHOLDS, mainReportIndex, type IndexedSignature } from '../src/core/match';
 import { deriveMatcher } from '../src/core/signature';
 import { FIXTURES_DIR, REPO_ROOT, SEED_DIR } from '../test/support/paths';
 import {
@@ -213,6 +213,7 @@ interface Outcome {
   wrongScore: number;
   /** Every candidate, best first: claims at a threshold follow the index's tie rule. */
   ranked: RealOutcome['ranked'];
+  mainReport: number;
   isRight: (id: string) => boolean;
 }
 
@@ -250,6 +251,7 @@ function evaluate(corpus: Corpus): Outcome[] {
         score: m.score,
         reportIndex: m.reportIndex ?? 0,
       })),
+      mainReport: mainReportIndex(q.parsed),
       isRight,
     };
   });
@@ -268,7 +270,7 @@ function rates(out: Outcome[], t: number, similarAt: number, filter?: Query['sou
   const known = sel.filter((o) => o.known);
   const unknown = sel.filter((o) => !o.known);
   // What the index claims at threshold t (the top signature unless it ties with another).
-  const claim = (o: Outcome): string | null => claimAt(o.ranked, t).id;
+  const claim = (o: Outcome): string | null => claimAt(o.ranked, t, o.mainReport).id;
   const recall =
     known.filter((o) => {
       const c = claim(o);
@@ -437,7 +439,7 @@ function reportReal(real: RealCorpus, log: (s?: string) => void): void {
   );
   if (VERBOSE) {
     for (const o of real.outcomes) {
-      const c = claimAt(o.ranked, at);
+      const c = claimAt(o.ranked, at, o.mainReport);
       if (o.right !== null && c.id === o.right) continue;
       if (o.right === null && (c.id === null || o.unjudged.has(c.id))) continue;
       const top = o.ranked[0];

@@ -164,3 +164,33 @@ test('a shared fingerprint of generic frames is weak evidence, not certainty', (
   assert.equal(m.verdict, 'similar');
   assert.ok(m.evidence.some((e) => e.feature === 'fingerprint' && /generic/.test(e.detail)));
 });
+
+test("the main report's match leads the answer, a later report's match follows it", () => {
+  // Two hung tasks in one log: the first names the dump; the second (the task the first waits
+  // for) fits its own signature better, yet is a later report.
+  const idx = new MatchIndex();
+  idx.upsert(sig('first', ['alpha_fn', 'beta_fn', 'gamma_fn', 'delta_fn', 'epsilon_fn']));
+  idx.upsert(sig('second', ['omega_fn', 'psi_fn', 'chi_fn']));
+  const a = report(['alpha_fn', 'beta_fn', 'zeta_fn', 'eta_fn']);
+  const b = report(['omega_fn', 'psi_fn', 'chi_fn']);
+  const dump: ParsedDump = { ...a, reports: [a.reports[0], b.reports[0]] };
+  const out = idx.match(dump);
+  const first = out.find((m) => m.signatureId === 'first');
+  const second = out.find((m) => m.signatureId === 'second');
+  assert.ok(
+    first && second && second.score > first.score,
+    JSON.stringify(out.map((m) => [m.signatureId, m.score])),
+  );
+  assert.equal(first.verdict, 'match');
+  assert.equal(second.verdict, 'match', 'another report: its own match');
+  assert.deepEqual(
+    out.map((m) => m.signatureId),
+    ['first', 'second'],
+  );
+  // Without a match on the main report, the best claim leads.
+  const alone: ParsedDump = { ...a, reports: [report(['unrelated_fn']).reports[0], b.reports[0]] };
+  assert.equal(
+    idx.match({ ...alone, title: alone.reports[0].title, span: undefined })[0]?.signatureId,
+    'second',
+  );
+});

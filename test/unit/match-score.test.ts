@@ -229,6 +229,114 @@ test('same guilty function, other callers: similar, not match', () => {
   assert.equal(m?.verdict, 'similar', JSON.stringify(m));
 });
 
+test('a crash in a generic frame the title names, with nothing specific below it, recurs through another exit path', () => {
+  // `scheduling while atomic` noticed on the way back to user space: the stack is exit code
+  // only, and the next occurrence returns from a page fault instead of a syscall.
+  const idx = new MatchIndex();
+  const viaSyscall = dump({
+    kind: 'lock-bug',
+    headline: 'BUG: scheduling while atomic',
+    stack: [
+      'dump_stack_lvl',
+      '__schedule_bug',
+      '__schedule',
+      'schedule',
+      'exit_to_user_mode_prepare',
+      'syscall_exit_to_user_mode',
+      'do_syscall_64',
+      'entry_SYSCALL_64_after_hwframe',
+    ],
+    state: ['exit_to_user_mode_prepare', 'syscall_exit_to_user_mode', 'do_syscall_64'],
+  });
+  idx.upsert(sig('atomic-exit', deriveMatcher(viaSyscall)));
+  const viaFault = dump({
+    kind: 'lock-bug',
+    headline: 'BUG: scheduling while atomic',
+    stack: [
+      'dump_stack',
+      '__schedule_bug',
+      '__schedule',
+      'schedule',
+      'exit_to_user_mode_prepare',
+      'irqentry_exit_to_user_mode',
+      'exc_page_fault',
+      'asm_exc_page_fault',
+    ],
+    state: ['exit_to_user_mode_prepare', 'irqentry_exit_to_user_mode', 'asm_exc_page_fault'],
+  });
+  const [m] = idx.match(viaFault, '');
+  assert.equal(m?.verdict, 'match', JSON.stringify(m));
+  assert.ok(m.evidence.some((e) => e.feature === 'guilty-frame' && /both titles name/.test(e.detail)));
+  // The same generic frame on top of a specific caller is that caller's bug: no such credit.
+  const viaDriver = dump({
+    kind: 'lock-bug',
+    headline: 'BUG: scheduling while atomic',
+    stack: ['exit_to_user_mode_prepare', 'vendor_ioctl_complete', 'vendor_ioctl', 'do_syscall_64'],
+    state: ['exit_to_user_mode_prepare', 'vendor_ioctl_complete', 'vendor_ioctl'],
+  });
+  const [d] = idx.match(viaDriver, '');
+  assert.notEqual(d?.verdict, 'match', JSON.stringify(d));
+});
+
+test('a reporting frame the title names stays on the stack: the bug is in it', () => {
+  // A per-cpu access in preemptible context inside the page-fault path itself: the title names
+  // fault-handling code, which every other report only passes through on its way to the oops.
+  const inFaultPath = (entry: string): ParsedDump =>
+    dump({
+      kind: 'lock-bug',
+      headline: 'BUG: using __this_cpu_read() in preemptible code',
+      stack: [
+        'dump_stack',
+        'check_preemption_disabled',
+        '__bad_area_nosemaphore',
+        'do_user_addr_fault',
+        entry,
+      ],
+      state: ['__bad_area_nosemaphore', entry],
+    });
+  const idx = new MatchIndex();
+  idx.upsert(sig('fault-path', deriveMatcher(inFaultPath('exc_page_fault'))));
+  const [own] = idx.match(inFaultPath('exc_page_fault'), '');
+  assert.equal(own?.verdict, 'match', JSON.stringify(own));
+  const [again] = idx.match(inFaultPath('asm_exc_page_fault'), '');
+  assert.equal(again?.verdict, 'match', JSON.stringify(again));
+});
+
+test('the titled frame is the guilty one when the state starts elsewhere: one free path, two lock holders', () => {
+  // `held lock freed` reports: the state is the path that freed the object, the title names the
+  // function that held the lock. Two holders are two bugs even on the same free path.
+  const heldLockFreed = (holder: string, caller: string): ParsedDump => {
+    const d = dump({
+      kind: 'lock-bug',
+      headline: 'WARNING: held lock freed',
+      stack: [
+        'dump_stack',
+        'debug_check_no_locks_freed',
+        'kmem_cache_free',
+        'proto_sk_destroy',
+        'proto_sk_release',
+        'proto_assoc_put',
+        holder,
+        caller,
+        'sock_sendmsg',
+        'do_syscall_64',
+      ],
+      state: ['proto_sk_destroy', 'proto_sk_release', 'proto_assoc_put'],
+      fingerprint: 'fp-held-lock-free-path',
+    });
+    const title = `WARNING: held lock freed in ${holder}`;
+    return { ...d, title, reports: d.reports.map((r) => ({ ...r, title })) };
+  };
+  const a = heldLockFreed('proto_sendmsg', 'inet_sendmsg');
+  const b = heldLockFreed('proto_wait_for_buf', 'proto_sendmsg_locked');
+  const idx = new MatchIndex();
+  idx.upsert(sig('holder-a', deriveMatcher(a)));
+  assert.equal(deriveMatcher(a).frames[deriveMatcher(a).guiltyFrame ?? -1], 'proto_sendmsg');
+  assert.equal(idx.match(a, '')[0]?.verdict, 'match');
+  const [m] = idx.match(b, '');
+  assert.notEqual(m?.verdict, 'match', JSON.stringify(m));
+});
+
 test('a required pattern that misses excludes; one that hits is evidence', () => {
   const idx = new MatchIndex();
   const m = deriveMatcher(uaf);
@@ -290,6 +398,23 @@ test('indicators: same named slab cache and poison add evidence; a different cac
   );
   assert.ok(m2.evidence.some((e) => e.feature === 'slab-cache' && e.weight < 0));
   assert.ok(m2.score < m.score);
+});
+
+test('a build constant in the poison table (the KASAN shadow base in a register) is no evidence', () => {
+  const withShadowBase = (stack: string[]): ParsedDump =>
+    dump({
+      kind: 'null-deref',
+      headline: 'BUG: unable to handle kernel NULL pointer dereference',
+      stack,
+      poisons: ['KASAN_SHADOW_OFFSET'],
+    });
+  const a = withShadowBase(['tun_chr_poll_wait', 'do_sys_poll', 'do_syscall_64']);
+  const m = deriveMatcher(a);
+  assert.equal(m.poisons, undefined, JSON.stringify(m));
+  const idx = new MatchIndex();
+  idx.upsert(sig('hand', { ...m, poisons: ['KASAN_SHADOW_OFFSET'] }));
+  const [r] = idx.match(withShadowBase(['tun_chr_poll_wait', 'vfs_poll', 'do_select']), '');
+  assert.ok(!r.evidence.some((e) => e.feature === 'poison'), JSON.stringify(r.evidence));
 });
 
 test('every report of the dump is matched; the match says which report', () => {
@@ -361,6 +486,14 @@ test('frame tables: clones and syscall wrappers canonicalised; reporting, generi
     'kmem_cache_free',
     '__kmem_cache_free',
     'mutex_lock',
+    // scheduler, entry and section-start markers: on every sleeping task's or irq's stack
+    '__switch_to',
+    '__switch_to_asm',
+    'context_switch',
+    'finish_task_switch',
+    '__sched_text_start',
+    '_stext',
+    'irqentry_exit_to_user_mode',
   ]) {
     assert.equal(classifyFrame(g), 'generic', g);
   }

@@ -59,18 +59,72 @@ function parsed(over: Partial<ParsedDump>): ParsedDump {
 }
 
 test('derive keeps the state first, then a few specific reliable callers', () => {
-  const m = deriveMatcher(parsed({}));
-  assert.deepEqual(m.frames.slice(0, 3), ['ext4_i_callback', 'rcu_do_batch', 'rcu_core']);
-  assert.ok(m.frames.includes('ext4_destroy_inode_helper'));
-  assert.ok(!m.frames.includes('stale_frame_xyz'), 'unreliable frames are not kept');
-  assert.ok(
-    !m.frames.includes('kthread') && !m.frames.includes('__do_softirq') && !m.frames.includes('kfree'),
+  const m = deriveMatcher(
+    parsed({
+      frames: fr([
+        'dump_stack_lvl',
+        'kasan_report_invalid_free',
+        'kfree',
+        'ext4_i_callback',
+        'ext4_free_inode_parts',
+        '? stale_frame_xyz',
+        'ext4_destroy_inode_helper',
+        'evict_inode_batch',
+        'dispose_inode_list',
+        'prune_inode_cache',
+        'shrink_inode_slab',
+        'kswapd_shrink_node',
+        'kswapd',
+        'kthread',
+        'ret_from_fork',
+      ]),
+      state: ['ext4_i_callback', 'ext4_free_inode_parts', 'ext4_destroy_inode_helper'],
+    }),
   );
-  assert.ok(m.frames.length <= 6);
+  assert.deepEqual(m.frames.slice(0, 3), [
+    'ext4_i_callback',
+    'ext4_free_inode_parts',
+    'ext4_destroy_inode_helper',
+  ]);
+  assert.ok(m.frames.includes('evict_inode_batch'));
+  assert.ok(!m.frames.includes('stale_frame_xyz'), 'unreliable frames are not kept');
+  assert.ok(!m.frames.includes('kthread') && !m.frames.includes('kfree'));
+  assert.equal(m.frames.length, 6);
   assert.equal(m.guiltyFrame, 0);
   assert.equal(m.kind, 'double-free');
   assert.equal(m.headline, 'KASAN: double-free');
   assert.deepEqual(m.fingerprints, ['abc']);
+});
+
+test('derive stops where the caller path enters: below a softirq, RCU or interrupt entry is another context', () => {
+  // The state runs into the RCU callback entry: what follows is the softirq and the task the
+  // interrupt came in on (reclaim here), which the next occurrence will not share.
+  const m = deriveMatcher(parsed({}));
+  assert.deepEqual(m.frames, ['ext4_i_callback', 'rcu_do_batch', 'rcu_core']);
+  // A timer callback whose state ends in the softirq entry, interrupting an unrelated task.
+  const timer = deriveMatcher(
+    parsed({
+      title: 'general protection fault in tmr_expire_cb',
+      kind: 'general-protection-fault',
+      headline: 'general protection fault',
+      frames: fr([
+        'tmr_expire_cb',
+        'call_timer_fn',
+        '__run_timers',
+        'run_timer_softirq',
+        '__do_softirq',
+        'irq_exit',
+        'smp_apic_timer_interrupt',
+        'apic_timer_interrupt',
+        'copy_page_range',
+        'copy_mm',
+        'copy_process',
+      ]),
+      guiltyFrame: 0,
+      state: ['tmr_expire_cb', 'call_timer_fn', '__run_timers'],
+    }),
+  );
+  assert.deepEqual(timer.frames, ['tmr_expire_cb', 'call_timer_fn', '__run_timers']);
 });
 
 test('derive keeps specific indicators only', () => {
@@ -147,4 +201,33 @@ test('derive falls back to the first report with a stack when the main one has n
   const m = deriveMatcher({ ...main, reports: [main, { ...withStack, secondaryOf: 0 }] });
   assert.equal(m.frames[0], 'ext4_i_callback');
   assert.deepEqual(m.fingerprints, ['abc']);
+});
+
+test('derive keeps the main report when the only report with a stack is of another bug class', () => {
+  // A stall whose detector tripped over a WARNING while printing: the WARNING has the stack,
+  // the stall has only its titled function. The signature is the stall's.
+  const stall = parsed({
+    title: 'INFO: rcu detected stall in ipi_flush_range',
+    kind: 'stall',
+    headline: 'INFO: rcu detected stall',
+    frames: [],
+    guiltyFrame: null,
+    state: ['ipi_flush_range'],
+    fingerprint: 'stall-fp',
+    indicators: { poisonValues: [], slabCaches: [], objectSizes: [] },
+  });
+  const warning = parsed({
+    title: 'WARNING in sched_peek_task',
+    kind: 'warning',
+    headline: 'WARNING',
+    frames: fr(['sched_peek_task', 'rcu_tick_check', 'update_process_times', 'ipi_flush_range_single']),
+    guiltyFrame: 0,
+    state: ['sched_peek_task', 'rcu_tick_check'],
+    fingerprint: 'warn-fp',
+    secondaryOf: null,
+  });
+  const m = deriveMatcher({ ...stall, reports: [stall, warning] });
+  assert.equal(m.kind, 'stall');
+  assert.deepEqual(m.frames, ['ipi_flush_range']);
+  assert.deepEqual(m.fingerprints, ['stall-fp']);
 });

@@ -209,6 +209,14 @@ export const GENERIC_FRAMES: readonly FrameRule[] = [
   { match: 'prefix', name: '__schedule', why: 'scheduler' },
   { match: 'prefix', name: 'wait_for_completion', why: 'scheduler' },
   { match: 'exact', name: 'io_schedule', why: 'scheduler' },
+  { match: 'prefix', name: '__switch_to', why: 'context switch: on the stack of every sleeping task' },
+  { match: 'exact', name: 'context_switch', why: 'context switch (inlined into __schedule)' },
+  { match: 'prefix', name: 'finish_task_switch', why: 'context switch' },
+  {
+    match: 'exact',
+    name: '__sched_text_start',
+    why: 'start-of-section marker: a scheduler address named by the first symbol of .sched.text',
+  },
   { match: 'prefix', name: 'pthread_mutex_', why: 'user-space locking' },
   // RCU and deferred work: callbacks of unrelated subsystems run from here
   { match: 'prefix', name: 'rcu_', why: 'RCU machinery' },
@@ -261,6 +269,13 @@ export const GENERIC_FRAMES: readonly FrameRule[] = [
   { match: 'prefix', name: 'entry_SYSCALL', why: 'syscall entry' },
   { match: 'prefix', name: 'syscall_exit', why: 'syscall exit' },
   { match: 'prefix', name: 'exit_to_user_mode', why: 'syscall exit' },
+  { match: 'prefix', name: 'irqentry_', why: 'interrupt and exception entry/exit (generic entry code)' },
+  { match: 'exact', name: 'ret_from_exception', why: 'exception return (riscv, arm)' },
+  {
+    match: 'exact',
+    name: '_stext',
+    why: 'start-of-text marker: an address the unwinder names by the first symbol of the section (arm64 softirq entry)',
+  },
   { match: 'prefix', name: 'x64_sys_call', why: 'syscall dispatch' },
   { match: 'prefix', name: 'el0_', why: 'arm64 syscall entry' },
   { match: 'prefix', name: 'invoke_syscall', why: 'arm64 syscall entry' },

@@ -16,6 +16,7 @@ import {
 import {
   boundLength,
   canonicalArch,
+  isIdentifyingPoison,
   parseKernelVersion,
   prepareReport,
   scoreSignature,
@@ -23,12 +24,12 @@ import {
   type PreparedReport,
 } from './score';
 import { INDEX_LIMITS as L, THRESHOLDS } from './weights';
-import { decideVerdicts } from './verdict';
+import { decideVerdicts, leadingClaim } from './verdict';
 
 export { InvalidPatternError } from '../re2';
 export { SCORE_WEIGHTS, STACK_WEIGHTS, THRESHOLDS, INDEX_LIMITS, DERIVE_LIMITS } from './weights';
 export { classifyFrame, canonicalFrame, isGenericFrame } from './frames';
-export { decideVerdicts, type RankedCandidate, type VerdictDecision } from './verdict';
+export { decideVerdicts, leadingClaim, type RankedCandidate, type VerdictDecision } from './verdict';
 
 /** A signature as the service hands it to the index. */
 export interface IndexedSignature {
@@ -150,7 +151,9 @@ export class MatchIndex {
     // Pass 1: numbers only, over every candidate of every report; keep each signature's best.
     const best = new Map<number, { score: number; rep: PreparedReport }>();
     let first = true;
-    for (const rep of orderedReports(parsed).slice(0, L.maxReports.value)) {
+    const reports = orderedReports(parsed);
+    const mainIndex = reports[0]?.index ?? null;
+    for (const rep of reports.slice(0, L.maxReports.value)) {
       const frames = stateAsFrames(rep.report);
       const titled = frames === rep.report.frames ? titledFrameIndex(rep.report) : 0;
       const prepared = prepareReport(
@@ -185,18 +188,21 @@ export class MatchIndex {
           a.rep.index - b.rep.index ||
           a.entry.compiled.title.localeCompare(b.entry.compiled.title),
       );
-    const decisions = decideVerdicts(
-      ranked.map((x) => ({
-        id: x.entry.compiled.id,
-        title: x.entry.compiled.title,
-        score: x.score,
-        reportIndex: x.rep.index,
-        duplicateOf: x.entry.duplicateOf,
-      })),
-      matchAt,
-    );
+    const candidates = ranked.map((x) => ({
+      id: x.entry.compiled.id,
+      title: x.entry.compiled.title,
+      score: x.score,
+      reportIndex: x.rep.index,
+      duplicateOf: x.entry.duplicateOf,
+    }));
+    const decisions = decideVerdicts(candidates, matchAt);
+    // The main report's match leads, then the rest by score (see leadingClaim).
+    const lead = leadingClaim(candidates, decisions, mainIndex);
+    const order = ranked.map((_, i) => i);
+    if (lead > 0) order.splice(order.indexOf(lead), 1).forEach((i) => order.unshift(i));
     const out: Match[] = [];
-    for (let i = 0; i < ranked.length && out.length < limit; i++) {
+    for (let o = 0; o < order.length && out.length < limit; o++) {
+      const i = order[o];
       const { entry, rep } = ranked[i];
       const scored = scoreSignature(entry.compiled, rep, raw, true);
       if (!scored) continue;
@@ -228,7 +234,9 @@ export class MatchIndex {
     const r = rep.report;
     // A fingerprint is exact: never capped, always first.
     if (r.fingerprint) add(KEY_FINGERPRINT + r.fingerprint, 1e6, false);
-    if (rep.guilty && classifyFrame(rep.guilty) === 'specific')
+    // A generic guilty frame selects candidates only when the title names it and nothing more
+    // specific follows it in the state (the crash is in it).
+    if (rep.guilty && (classifyFrame(rep.guilty) === 'specific' || rep.namedGeneric))
       add(KEY_GUILTY + rep.guilty, L.guiltyKeyBoost.value, true);
     const seen = new Set<string>();
     let used = 0;
@@ -243,7 +251,7 @@ export class MatchIndex {
       if (!isGenericSlabCache(c)) add(KEY_SLAB + c, L.indicatorKeyWeight.value, true);
     }
     for (const p of r.indicators?.poisonValues ?? [])
-      add(KEY_POISON + p.name, L.indicatorKeyWeight.value, true);
+      if (isIdentifyingPoison(p.name)) add(KEY_POISON + p.name, L.indicatorKeyWeight.value, true);
     const tk = titleKey(r.kind, r.headline);
     if (tk) add(tk, L.indicatorKeyWeight.value, true);
     for (const slot of this.keyless) if (!pre.has(slot)) pre.set(slot, 0);
@@ -275,6 +283,14 @@ export class MatchIndex {
       m.guiltyFrame != null
         ? (stack.names[gi] ?? null)
         : (stack.names.find((n) => classifyFrame(n) === 'specific') ?? stack.names[0] ?? null);
+    // A matcher of generic frames only, led by the titled one (a GPF in run_timer_softirq from
+    // the softirq entry): its crash site is all that identifies it (see titleNamedGenericWeight).
+    const onlyGeneric = stack.names.every((n) => classifyFrame(n) !== 'specific');
+    let stackNamed: CompiledSignature['stackNamed'] = null;
+    if (onlyGeneric && guilty !== null && m.guiltyFrame != null && stack.names[gi] === guilty) {
+      stackNamed = compileSignatureStack(m.frames ?? [], gi, true);
+      stackNamed.names = stack.names;
+    }
     const fingerprints = (m.fingerprints ?? []).filter((f) => typeof f === 'string' && f.length > 0);
     const slabCaches = (m.slabCaches ?? []).map((c) => this.intern(c));
     const poisons = (m.poisons ?? []).map((p) => this.intern(p));
@@ -286,9 +302,10 @@ export class MatchIndex {
     const keys = new Set<string>();
     for (const f of fingerprints) keys.add(KEY_FINGERPRINT + f);
     for (const n of stack.names) if (classifyFrame(n) === 'specific') keys.add(KEY_FRAME + n);
-    if (guilty && classifyFrame(guilty) === 'specific') keys.add(KEY_GUILTY + guilty);
+    // A generic guilty frame is a key too: only dumps whose title names it look it up.
+    if (guilty && (classifyFrame(guilty) === 'specific' || stackNamed)) keys.add(KEY_GUILTY + guilty);
     for (const c of slabCaches) if (!isGenericSlabCache(c)) keys.add(KEY_SLAB + c);
-    for (const p of poisons) keys.add(KEY_POISON + p);
+    for (const p of poisons) if (isIdentifyingPoison(p)) keys.add(KEY_POISON + p);
     const tk = stack.names.length === 0 ? titleKey(m.kind, m.headline) : null;
     if (tk) keys.add(tk);
     const kernelMax = parseKernelVersion(m.kernelMax);
@@ -299,6 +316,7 @@ export class MatchIndex {
       kind: m.kind ?? null,
       headline: m.headline ?? null,
       stack,
+      stackNamed,
       freeStack,
       guilty: guilty ? canonicalFrame(guilty) : null,
       fingerprints,
@@ -313,6 +331,11 @@ export class MatchIndex {
       keys: [...keys].map((k) => this.intern(k)),
     };
   }
+}
+
+/** Index in `reports` of the dump's main report (the one its top-level fields describe). */
+export function mainReportIndex(parsed: ParsedDump): number {
+  return orderedReports(parsed)[0].index;
 }
 
 /** The main report first (the one the top-level fields describe), then the others in order. */

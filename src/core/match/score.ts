@@ -33,6 +33,23 @@ export const RELATED_KINDS: readonly { kinds: readonly CrashKind[]; why: string 
   },
 ];
 
+/**
+ * Poison-table values that are build constants rather than corruption patterns: every report
+ * of such a build carries them, whatever the bug, so they are neither derived into a matcher,
+ * nor index keys, nor evidence. Rows with a reason.
+ */
+export const NON_IDENTIFYING_POISONS: readonly { name: string; why: string }[] = [
+  {
+    name: 'KASAN_SHADOW_OFFSET',
+    why: 'the x86_64 KASAN shadow base sits in a register of most KASAN reports (a quarter of the syzbot dev logs); a GPF on it is already the kind and the KASAN range hint',
+  },
+];
+const nonIdentifying = new Set(NON_IDENTIFYING_POISONS.map((p) => p.name));
+
+export function isIdentifyingPoison(name: string): boolean {
+  return !nonIdentifying.has(name);
+}
+
 const kindGroup = new Map<CrashKind, number>();
 RELATED_KINDS.forEach((row, i) => row.kinds.forEach((k) => kindGroup.set(k, i)));
 
@@ -48,6 +65,11 @@ export interface CompiledSignature {
   kind: CrashKind | null;
   headline: string | null;
   stack: SignatureStack;
+  /**
+   * The stack with a generic guilty frame counted as specific, for dumps whose title names that
+   * frame (null when the guilty frame is specific or absent).
+   */
+  stackNamed: SignatureStack | null;
   /** Free-stack frames (use-after-free, double free), compiled like `stack`. */
   freeStack: SignatureStack | null;
   guilty: string | null;
@@ -74,6 +96,11 @@ export interface PreparedReport {
   stack: DumpFrame[];
   freeStack: DumpFrame[];
   guilty: string | null;
+  /**
+   * The report's title names its guilty frame, a generic one, and its state holds no specific
+   * frame: the crash site is all that identifies it (a GPF in run_timer_softirq).
+   */
+  namedGeneric: boolean;
   /** The parser's crash state, canonical names. */
   state: string[];
   kernel: number[] | null;
@@ -127,6 +154,8 @@ export function canonicalArch(a: string | null | undefined): string | null {
   return ARCH_ALIASES[k] ?? k;
 }
 
+const KERNEL_TITLED = new Set(['linux-kernel', 'crash-utility']);
+
 export function prepareReport(
   report: ParsedReport,
   index: number,
@@ -136,15 +165,21 @@ export function prepareReport(
   const env = report.environment ?? {};
   const modules = new Set<string>(env.modules ?? []);
   for (const f of report.frames ?? []) if (f.module) modules.add(f.module);
+  const state = stateFrameNames(report);
   let guilty: string | null = null;
   const gf = report.guiltyFrame != null ? report.frames?.[report.guiltyFrame] : undefined;
   if (gf?.function) guilty = canonicalFrame(gf.function);
   else {
     // The user-space state can open with a message line (assertion, CHECK): frame names only.
-    const names = stateFrameNames(report);
+    const names = state;
     guilty =
       names[0] ?? titleFunction(report.title) ?? stack.find((d) => d.specific && d.reliable)?.name ?? null;
   }
+  // A kernel title names the bug's frame. When the parser's state starts elsewhere (a held lock
+  // freed: the state is the free path, the title names the lock holder) and the titled frame is
+  // on the stack, the titled frame is the guilty one, as in the derived signature.
+  const named = KERNEL_TITLED.has(report.format) ? titleFunction(report.title) : null;
+  if (named && state[0] !== named && guilty !== named && stack.some((d) => d.name === named)) guilty = named;
   return {
     report,
     index,
@@ -152,7 +187,12 @@ export function prepareReport(
     stack,
     freeStack,
     guilty,
-    state: stateFrameNames(report),
+    namedGeneric:
+      guilty !== null &&
+      classifyFrame(guilty) !== 'specific' &&
+      titleFunction(report.title) === guilty &&
+      state.every((n) => classifyFrame(n) !== 'specific'),
+    state,
     kernel: parseKernelVersion(env.kernelVersion),
     arch: canonicalArch(env.arch),
     modules,
@@ -251,12 +291,15 @@ export function scoreSignature(
   const hangLike = hangKind(sig.kind) || hangKind(report.kind);
   const wStack = hangLike ? W.stackHang.value : W.stack.value;
   const guiltySpecific = sig.guilty ? classifyFrame(sig.guilty) === 'specific' : false;
+  // A generic guilty frame that the dump's title names too, with nothing specific after it in
+  // either the signature or the dump's state: both crashed in it (see titleNamedGenericWeight).
+  const named = sig.stackNamed !== null && rep.namedGeneric && rep.guilty === sig.guilty;
   const wGuilty =
     (hangLike && sig.kind === report.kind ? W.guiltyAgreeHang.value : W.guiltyAgree.value) *
-    (guiltySpecific ? 1 : W.genericGuiltyFactor.value);
+    (guiltySpecific || named ? 1 : W.genericGuiltyFactor.value);
 
   // Stack: the main evidence.
-  const al = alignStacks(sig.stack, rep.stack);
+  const al = alignStacks(named && sig.stackNamed ? sig.stackNamed : sig.stack, rep.stack);
   const stackGain = sig.stack.names.length > 0 ? wStack * al.similarity : 0;
   total += stackGain;
   coreGain += stackGain;
@@ -305,7 +348,7 @@ export function scoreSignature(
       coreGain += wGuilty;
       push({
         feature: 'guilty-frame',
-        detail: `both blame ${sig.guilty}${guiltySpecific ? '' : ' (a generic frame: weighs little)'}${hangLike ? ' (what hung or stalled)' : ''}`,
+        detail: `both blame ${sig.guilty}${guiltySpecific ? '' : named ? ' (a generic or reporting frame both titles name, nothing specific below it: the crash is in it)' : ' (a generic frame: weighs little)'}${hangLike ? ' (what hung or stalled)' : ''}`,
         weight: r3(wGuilty),
       });
       // The rest of the crash state, frame by frame after the guilty one.
@@ -388,7 +431,7 @@ export function scoreSignature(
     }
   }
   if (sig.poisons.length > 0 && ind?.poisonValues?.length) {
-    const hits = ind.poisonValues.filter((p) => sig.poisons.includes(p.name));
+    const hits = ind.poisonValues.filter((p) => sig.poisons.includes(p.name) && isIdentifyingPoison(p.name));
     if (hits.length > 0) {
       total += W.poisonAgree.value;
       const h = hits[0];

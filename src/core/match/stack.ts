@@ -76,7 +76,9 @@ export function prepareDumpStack(
     if (i === guiltyIndex && alias && name !== alias && name.startsWith(alias + '_')) name = alias;
     if (name.length === 0) continue;
     const cls = classifyFrame(name);
-    if (cls === 'reporting') continue;
+    // Reporting machinery is dropped, unless the title names it: then the bug is in it
+    // (`BUG: using __this_cpu_read() in preemptible code in __bad_area_nosemaphore`).
+    if (cls === 'reporting' && !(i === guiltyIndex && alias === name)) continue;
     const specific = cls === 'specific';
     const context = i < guilty;
     out.push({
@@ -142,9 +144,15 @@ export function stateAsFrames(
   return named ? [{ function: named, reliable: true }] : [];
 }
 
+/**
+ * `namedGuilty`: the variant used against a dump whose own title names the signature's generic
+ * guilty frame, for a matcher of generic frames only: that frame then counts as a specific one
+ * (see STACK_WEIGHTS.titleNamedGenericWeight).
+ */
 export function compileSignatureStack(
   frames: readonly string[],
   guilty: number | null = null,
+  namedGuilty = false,
 ): SignatureStack {
   const names = frames
     .slice(0, SW.maxSignatureFrames.value)
@@ -156,11 +164,12 @@ export function compileSignatureStack(
   // the identifying ones down.
   let rank = 0;
   names.forEach((n, i) => {
-    const specific = classifyFrame(n) === 'specific';
+    const named = namedGuilty && i === guilty;
+    const specific = named || classifyFrame(n) === 'specific';
     // The guilty frame is the one the title names: the title rules chose it over the frames
     // they skip, so even a generic one (consume_skb) says more than a generic caller.
     const generic = i === guilty ? SW.titledGenericWeight.value : SW.genericFrameWeight.value;
-    weights[i] = positionWeight(rank) * (specific ? 1 : generic);
+    weights[i] = positionWeight(rank) * (named ? SW.titleNamedGenericWeight.value : specific ? 1 : generic);
     if (specific) rank++;
     total += weights[i];
   });

@@ -6,6 +6,7 @@
 //   match: the two fit equally, the evidence says with whom.
 // - Any other signature at or above the match threshold is `similar`, the evidence names the
 //   signature that fits better.
+// - The main report's match leads the answer, a later report's follows (leadingClaim).
 import type { Evidence, Verdict } from '../types';
 import { THRESHOLDS } from './weights';
 
@@ -118,4 +119,24 @@ export function decideVerdicts(
           : null,
     };
   });
+}
+
+/**
+ * Which claimed candidate leads the answer: the dump is named by its main report (the first
+ * one, which syzbot titles it by), so its `match` comes first when it has one; a `match` on a
+ * later report (another hung task, a later oops) follows it. Without one on the main report,
+ * the best-scoring claim leads. Returns the index into `ranked`, or -1 when nothing is claimed.
+ */
+export function leadingClaim(
+  ranked: readonly RankedCandidate[],
+  decisions: readonly VerdictDecision[],
+  mainReport: number | null,
+): number {
+  let best = -1;
+  for (let i = 0; i < ranked.length; i++) {
+    if (decisions[i]?.verdict !== 'match') continue;
+    if (mainReport !== null && ranked[i].reportIndex === mainReport) return i;
+    if (best < 0) best = i;
+  }
+  return best;
 }

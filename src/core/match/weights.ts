@@ -38,7 +38,7 @@ export const SCORE_WEIGHTS = {
   },
   genericGuiltyFactor: {
     value: 0.5,
-    why: 'a guilty frame that is generic (a lock, schedule, a list check) is shared by unrelated bugs: its agreement counts this share',
+    why: "a guilty frame that is generic (a lock, schedule, a list check) is shared by unrelated bugs: its agreement counts this share, unless both sides have nothing specific and the dump's title names it (then the crash is in it: full weight, see STACK_WEIGHTS.titleNamedGenericWeight)",
   },
   stack: {
     value: 0.5,
@@ -119,6 +119,10 @@ export const STACK_WEIGHTS = {
   titledGenericWeight: {
     value: 0.5,
     why: "a generic frame that is the signature's guilty frame (the title names it: consume_skb, run_timer_softirq): syzbot's title rules chose it, yet unrelated bugs pass through it",
+  },
+  titleNamedGenericWeight: {
+    value: 1,
+    why: 'a matcher of generic frames only, led by its guilty frame, against a dump whose title names that frame (generic, or even reporting code: then it is kept on the dump side) and whose state has nothing specific either (`general protection fault in run_timer_softirq` from the softirq entry, twice): the crash site is all that identifies either, so it weighs as a specific frame (syzbot buckets on it); with a specific frame below it, that frame identifies the bug instead',
   },
   minStackMass: {
     value: 1,

@@ -172,8 +172,13 @@ const SECTION_HEADERS: readonly { pattern: RegExp; label: (m: RegExpExecArray) =
   { pattern: /^Call [Tt]race:/, label: () => 'main' },
   { pattern: /^stack backtrace:/, label: () => 'main' },
   { pattern: /^backtrace(?: \(crc [0-9a-f]{1,16}\))?:/, label: () => 'main' },
-  // arm32 prints `Backtrace:` then `[<pc>] (func) from [<lr>] (caller+0x..)` lines.
-  { pattern: /^Backtrace: ?$/, label: () => 'main' },
+  // arm32 prints `Backtrace:` then `[<pc>] (func) from [<lr>] (caller+0x..)` lines; after a
+  // `frame pointer underflow` note on the same line it still walks the frames (arch/arm
+  // dump_backtrace stops only for "no frame pointer" and "invalid frame pointer").
+  { pattern: /^Backtrace: ?(?:frame pointer underflow)?$/, label: () => 'main' },
+  // __schedule_bug and might_sleep print where preemption was disabled, one frame, before the
+  // Call Trace; right after the headline it would otherwise pass for the main stack.
+  { pattern: /^Preemption disabled at:/, label: () => 'preemption disabled at' },
   { pattern: /^Allocated by task \d{1,10}/, label: () => 'alloc' },
   { pattern: /^(?:kfence-#\d{1,6} .{0,80})?allocated by task \d{1,10}/, label: () => 'alloc' },
   { pattern: /^Freed by task \d{1,10}/, label: () => 'free' },
@@ -695,6 +700,9 @@ const TITLED_ONLY_RULE: KernelReportRule = {
  * trusted. A titled report the structural scanner did not find becomes a report of its own.
  * Returns the report the first title belongs to (syzkaller's first oops: the main report).
  */
+/** A title line at most this many lines above a report's own header names that report. */
+const TITLE_BEFORE_REPORT_LINES = 2;
+
 export function applyKernelTitles(
   lines: PreparedLines,
   kernel: KernelCandidate[],
@@ -716,6 +724,20 @@ export function applyKernelTitles(
       )
         host = k;
     if (host && titled.has(host)) continue;
+    // A title line printed just before a report of its own kind names that report: syzkaller's
+    // `BUG: memory leak` banner, then kmemleak's `unreferenced object ...` and its backtrace.
+    if (!host) {
+      const next = titles[t + 1]?.startLine ?? Infinity;
+      host =
+        kernel.find(
+          (k) =>
+            k.startLine > title.startLine &&
+            k.startLine <= title.startLine + TITLE_BEFORE_REPORT_LINES &&
+            k.startLine < next &&
+            !titled.has(k) &&
+            k.report.kind === title.kind,
+        ) ?? null;
+    }
     if (!host) {
       let end = Math.min(lines.texts.length, title.startLine + MAX_REPORT_LINES);
       for (const k of kernel) if (k.startLine > title.startLine) end = Math.min(end, k.startLine);

@@ -5,33 +5,59 @@
 import type { ParsedDump, ParsedReport, SignatureMatcher } from '../types';
 import { canonicalFrame, classifyFrame, stateFrameNames } from '../match/frames';
 import { isGenericSlabCache } from '../match/index';
+import { isIdentifyingPoison, kindsRelated } from '../match/score';
 import { DERIVE_LIMITS } from '../match/weights';
 import { stateAsFrames, titleFunction, titledFrameIndex } from '../match/stack';
 
 /** Report formats whose object sizes come from one binary's own types (user space). */
 const USERSPACE_FORMATS = new Set(['asan', 'hwasan', 'msan', 'tsan', 'ubsan', 'lsan', 'valgrind', 'gdb']);
 
-/** Frames where a caller path starts (syzkaller's stall "anchors"); derivation stops there. */
-const ENTRY_FRAMES = [
-  'do_syscall_',
-  'entry_SYSCALL',
-  'x64_sys_call',
-  'invoke_syscall',
-  'el0_svc',
-  'process_one_work',
-  'worker_thread',
-  'kthread',
-  'ret_from_fork',
-  '__do_softirq',
-  'handle_softirqs',
-  'net_rx_action',
-  'rcu_core',
-  'rcu_do_batch',
-  'call_timer_fn',
-  'task_work_run',
-  'start_thread',
-  '__libc_start',
+/**
+ * Frames where a caller path starts (syzkaller's stall "anchors"); derivation stops there.
+ * Below a syscall, workqueue or thread entry is how the task got there; below an interrupt or
+ * softirq entry is whatever the CPU was doing when the interrupt came (another task's code,
+ * idle), which the next occurrence of the bug will not share.
+ */
+const ENTRY_FRAMES: readonly { prefix: string; why: string }[] = [
+  { prefix: 'do_syscall_', why: 'syscall entry (x86)' },
+  { prefix: 'entry_SYSCALL', why: 'syscall entry (x86)' },
+  { prefix: 'x64_sys_call', why: 'syscall dispatch (x86)' },
+  { prefix: 'invoke_syscall', why: 'syscall entry (arm64)' },
+  { prefix: 'el0_svc', why: 'syscall entry (arm64)' },
+  { prefix: 'process_one_work', why: 'workqueue entry' },
+  { prefix: 'worker_thread', why: 'workqueue entry' },
+  { prefix: 'kthread', why: 'kernel thread entry' },
+  { prefix: 'ret_from_fork', why: 'thread entry' },
+  { prefix: '__do_softirq', why: 'softirq entry: below it the interrupted context' },
+  { prefix: 'handle_softirqs', why: 'softirq entry (6.x): below it the interrupted context' },
+  { prefix: 'net_rx_action', why: 'networking softirq entry' },
+  { prefix: 'rcu_core', why: 'RCU callback entry' },
+  { prefix: 'rcu_do_batch', why: 'RCU callback entry' },
+  { prefix: 'call_timer_fn', why: 'timer callback entry' },
+  { prefix: 'task_work_run', why: 'deferred work entry' },
+  { prefix: 'irq_exit', why: 'interrupt exit runs softirqs: below it the interrupted context' },
+  { prefix: '__irq_exit', why: 'interrupt exit (6.x)' },
+  {
+    prefix: 'smp_apic_timer_interrupt',
+    why: 'timer interrupt entry (x86, old): below it the interrupted context',
+  },
+  { prefix: 'apic_timer_interrupt', why: 'timer interrupt entry (x86, old)' },
+  { prefix: 'sysvec_', why: 'interrupt entry (x86)' },
+  { prefix: 'asm_sysvec_', why: 'interrupt entry (x86)' },
+  { prefix: '__sysvec_', why: 'interrupt entry (x86)' },
+  { prefix: 'do_IRQ', why: 'interrupt entry (x86, old)' },
+  { prefix: 'common_interrupt', why: 'interrupt entry (x86)' },
+  { prefix: 'asm_common_interrupt', why: 'interrupt entry (x86)' },
+  { prefix: 'gic_handle_irq', why: 'interrupt entry (arm64)' },
+  { prefix: 'el1_irq', why: 'interrupt entry (arm64)' },
+  { prefix: 'el1h_64_irq', why: 'interrupt entry (arm64)' },
+  { prefix: 'generic_handle_arch_irq', why: 'interrupt entry (arm)' },
+  { prefix: '__handle_domain_irq', why: 'interrupt entry (arm, old)' },
+  { prefix: 'start_thread', why: 'user-space thread entry' },
+  { prefix: '__libc_start', why: 'user-space entry' },
 ];
+
+const isEntryFrame = (n: string): boolean => ENTRY_FRAMES.some((e) => n.startsWith(e.prefix));
 
 /**
  * Why no signature can be derived from this dump, or null when one can: every report with a
@@ -49,9 +75,17 @@ function pickReport(dump: ParsedDump | ParsedReport): ParsedReport {
   const reports = 'reports' in dump ? (dump.reports ?? []) : [];
   // The main report may carry no stack (a headline whose trace went to another report, as
   // in a KASAN double-free split in two): derive from the first report that has one.
+  // Only one of the same bug class, though: a report of another class (a WARNING printed in
+  // the middle of a stall report, a stack-overflow panic after a KASAN report) is another
+  // bug's stack, and the main report's own state or titled function says more about this one.
   if ((dump.frames ?? []).length > 0) return dump;
-  const withFrames = reports.find((r) => (r.frames ?? []).length > 0 && r.kind !== 'unknown');
+  const sameClass = (r: ParsedReport): boolean =>
+    !dump.kind || dump.kind === 'unknown' || r.kind === dump.kind || kindsRelated(r.kind, dump.kind);
+  const withFrames = reports.find((r) => (r.frames ?? []).length > 0 && r.kind !== 'unknown' && sameClass(r));
   if (withFrames) return withFrames;
+  if ((dump.state ?? []).length > 0 || titleFunction(dump.title)) return dump;
+  const other = reports.find((r) => (r.frames ?? []).length > 0 && r.kind !== 'unknown');
+  if (other) return other;
   if ((dump.state ?? []).length > 0 || dump.title) return dump;
   return reports.find((r) => (r.state ?? []).length > 0) ?? reports.find((r) => r.title) ?? dump;
 }
@@ -79,6 +113,9 @@ export function deriveMatcher(dump: ParsedDump | ParsedReport): SignatureMatcher
   //    for a hang or stall only specific ones (not `__schedule` below the blocked call).
   const out: string[] = [];
   let last = titled ?? -1;
+  // The state may itself reach entry plumbing (a softirq handler's state ends in
+  // `__do_softirq, irq_exit`): the caller path ends there, no caller below the state is kept.
+  let entered = false;
   state.forEach((s, k) => {
     if (out.includes(s) || out.length >= maxFrames) return;
     if (k === 0) {
@@ -87,6 +124,7 @@ export function deriveMatcher(dump: ParsedDump | ParsedReport): SignatureMatcher
     }
     const at = names.indexOf(s, last + 1);
     if (at < 0 || classifyFrame(s) === 'reporting') return;
+    if (isEntryFrame(s)) entered = true;
     if (hangLike && classifyFrame(s) !== 'specific') return;
     out.push(s);
     last = at;
@@ -106,14 +144,14 @@ export function deriveMatcher(dump: ParsedDump | ParsedReport): SignatureMatcher
   } else if (parsed.guiltyFrame != null) {
     from = parsed.guiltyFrame;
   }
-  for (let i = from; i < frames.length && out.length < maxFrames; i++) {
+  for (let i = from; i < frames.length && out.length < maxFrames && !entered; i++) {
     const f = frames[i];
     const n = names[i];
     if (!n || f.reliable === false || f.inlined === true || out.includes(n)) continue;
     if (classifyFrame(n) !== 'specific') {
       // Entry plumbing (syscall, workqueue, softirq, thread start) marks where the caller
       // path begins: below it frames say how we got here, not what the bug is.
-      if (ENTRY_FRAMES.some((e) => n.startsWith(e))) break;
+      if (isEntryFrame(n)) break;
       continue;
     }
     out.push(n);
@@ -128,9 +166,12 @@ export function deriveMatcher(dump: ParsedDump | ParsedReport): SignatureMatcher
     }
   }
 
-  // The guilty frame is the one the title names; it is the first state frame by construction.
+  // The guilty frame is the one the title names; it is the first state frame by construction,
+  // unless the parser's state starts elsewhere (a held lock freed: the state is the free path,
+  // the title names the lock holder further down), then it is the titled frame if kept.
   let guiltyFrame: number | null = null;
-  if (titled != null && names[titled]) {
+  if (named && state[0] !== named && out.includes(named)) guiltyFrame = out.indexOf(named);
+  else if (titled != null && names[titled]) {
     const gi = out.indexOf(names[titled]);
     if (gi >= 0) guiltyFrame = gi;
   }
@@ -167,7 +208,7 @@ export function deriveMatcher(dump: ParsedDump | ParsedReport): SignatureMatcher
   // reports as a value is not a name to match on.
   const poisons = (parsed.indicators?.poisonValues ?? [])
     .map((p) => p.name)
-    .filter((n) => /^[A-Z][A-Z0-9_]{1,63}$/.test(n ?? ''));
+    .filter((n) => /^[A-Z][A-Z0-9_]{1,63}$/.test(n ?? '') && isIdentifyingPoison(n));
   if (poisons.length > 0) matcher.poisons = [...new Set(poisons)];
 
   // Object sizes: in user space the region size is the type's own size in that binary; in the
@@ -185,7 +226,7 @@ export function deriveMatcher(dump: ParsedDump | ParsedReport): SignatureMatcher
       const n = canonicalFrame(f.function ?? '');
       if (!n || f.reliable === false || f.inlined === true || free.includes(n)) continue;
       if (classifyFrame(n) !== 'specific') {
-        if (free.length > 0 && ENTRY_FRAMES.some((e) => n.startsWith(e))) break;
+        if (free.length > 0 && isEntryFrame(n)) break;
         continue;
       }
       free.push(n);
