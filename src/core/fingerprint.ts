@@ -15,8 +15,11 @@ import type { ParsedReport } from './types';
  *    stripped), kinds follow the title families, truncated reports keep their headline's kind;
  *    user-space states are ClusterFuzz's (assertion/CHECK messages first, its ignore rows, template
  *    arguments kept) and kinds come from its crash types; runtime (Go/Rust/V8/Java/Python) reports.
+ * 4: `Preemption disabled at:` is a stack section of its own (not the main stack), arm32
+ *    `Backtrace: frame pointer underflow` opens the main stack, and a title line just above a
+ *    report of its own kind (syzkaller's `BUG: memory leak` banner) names that report.
  */
-export const FINGERPRINT_VERSION = 3;
+export const FINGERPRINT_VERSION = 4;
 
 export function computeFingerprint(report: Pick<ParsedReport, 'kind' | 'state' | 'headline'>): string | null {
   if (report.kind === 'unknown') return null;
