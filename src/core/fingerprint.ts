@@ -1,6 +1,6 @@
 // A stable identity for a bug: what kind it is and which frames identify it. Addresses,
 // offsets, timestamps, pids, registers and the kernel build never enter the hash.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ParsedReport } from './types';
 
 /**
@@ -27,5 +27,6 @@ export function computeFingerprint(report: Pick<ParsedReport, 'kind' | 'state' |
   // Reports without frames (workqueue lockup, netdev refcount) are identified by their headline.
   if (report.state.length === 0) parts.push('headline:' + (report.headline ?? ''));
   else parts.push(...report.state);
-  return createHash('sha256').update(parts.join('\n')).digest('hex');
+  // One-shot hashing: a Hash object per report cost more than the hash itself.
+  return hash('sha256', parts.join('\n'), 'hex');
 }

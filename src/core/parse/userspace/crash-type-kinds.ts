@@ -210,13 +210,30 @@ export const CRASH_TYPE_KINDS: readonly CrashTypeKindRule[] = [
  * `Kernel failure\nSlab-out-of-bounds\nWRITE 4`); empty when the type is empty or unknown to
  * the table. The first kind is the one the parser gives.
  */
+/** The table's kinds for a type line, remembered: the same few dozen types recur in every report. */
+let typeLineKinds = new Map<string, readonly CrashKind[] | null>();
+function kindsOfTypeLine(first: string): readonly CrashKind[] | null {
+  const known = typeLineKinds.get(first);
+  if (known !== undefined) return known;
+  let kinds: readonly CrashKind[] | null = null;
+  for (const r of CRASH_TYPE_KINDS)
+    if (r.pattern.test(first)) {
+      kinds = r.kinds;
+      break;
+    }
+  if (typeLineKinds.size > 5000) typeLineKinds = new Map();
+  typeLineKinds.set(first, kinds);
+  return kinds;
+}
+
 export function kindsOfCrashType(crashType: string | null | undefined): CrashKind[] {
   if (!crashType) return [];
   const lines = crashType.split('\n');
   let first = (lines[0] ?? '').trim();
   if (first === 'Kernel failure' && lines.length > 1) first = (lines[1] ?? '').trim();
   first = first.length > 200 ? first.slice(0, 200) : first;
-  for (const r of CRASH_TYPE_KINDS) if (r.pattern.test(first)) return [...r.kinds];
+  const kinds = kindsOfTypeLine(first);
+  if (kinds !== null) return [...kinds];
   // `Kernel failure\n<text>` that names no KASAN type is a `Kernel panic - not syncing: <text>`
   // or a `kernel BUG at <file>`: the only two rules that put free text there.
   if (lines[0]?.trim() === 'Kernel failure' && lines.length > 1) return ['panic', 'bug'];
