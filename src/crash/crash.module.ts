@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CrashController } from './crash.controller';
 import { CrashService } from './crash.service';
 import { DumpsRepository } from './dumps.repository';
@@ -26,8 +25,8 @@ import { ReparseService } from './reparse.service';
     RematchService,
     ReparseRepository,
     ReparseService,
-    { provide: APP_INTERCEPTOR, useClass: FreshIndexInterceptor },
+    FreshIndexInterceptor,
   ],
-  exports: [MatchIndexService, CrashService, DumpsRepository, ReparseService],
+  exports: [MatchIndexService, CrashService, DumpsRepository, ReparseService, FreshIndexInterceptor],
 })
 export class CrashModule {}

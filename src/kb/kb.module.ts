@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { CrashModule } from '../crash/crash.module';
 import { SIGNATURE_FEED, SIGNATURE_WRITER } from '../crash/signature-feed';
 import { ImportExportService } from './import-export.service';
 import { SeedLoader } from './seed.loader';
@@ -12,6 +13,8 @@ import { SignaturesService } from './signatures.service';
  */
 @Global()
 @Module({
+  // For the signatures controller's FreshIndexInterceptor (the match index lives there).
+  imports: [CrashModule],
   controllers: [SignaturesController],
   providers: [
     SignaturesRepository,

@@ -13,11 +13,13 @@ import {
   Query,
   Req,
   Res,
+  UseInterceptors,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { RequestWithPrincipal } from '../auth/principal';
 import { RequireScope } from '../auth/scopes.decorator';
+import { FreshIndexInterceptor } from '../crash/fresh-index.interceptor';
 import { cleanText } from '../crash/lossless';
 import { readDumpBody } from '../http/dump-body';
 import { ImportExportService } from './import-export.service';
@@ -47,6 +49,7 @@ function parseIfMatch(header: string | undefined): number | null {
 // as UUIDs, so `/export` is never taken for an id.
 @ApiTags('signatures')
 @ApiBearerAuth()
+@UseInterceptors(FreshIndexInterceptor)
 @Controller('api/v1/signatures')
 export class SignaturesController {
   constructor(
