@@ -1,7 +1,9 @@
 // Parser benchmark: throughput on the fixture corpus (one core), median time for a ~10 KB
-// report, peak memory for a 5 MiB input, and a linearity check over 1..8 MiB.
-// Run: npm run build (or npx tsc -p tsconfig.json) then `node dist/bench/parse.js`.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+// report, peak memory for a 5 MiB input, a linearity check over 1..8 MiB, and, when the shared
+// corpora are beside the checkout, the cost per input of the real reports there.
+// Run: npm run build (or npx tsc -p tsconfig.json) then `node dist/bench/parse.js [corpora dir]`
+// (default ../shared/corpora; the texts are read from there, never copied into the project).
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDump } from '../src/core/parse/index';
 
@@ -94,3 +96,46 @@ console.log(`| 5 MiB input: time | ${t5.toFixed(0)} ms |`);
 console.log(`| 5 MiB input: peak RSS delta | ${mb(peak - rss0)} MiB |`);
 for (const [m, t] of lin)
   console.log(`| linearity: ${m} MiB | ${t.toFixed(0)} ms (${(t / m).toFixed(0)} ms/MiB) |`);
+
+// Cost per input as a service sees it: every input of a corpus once per pass, in turn (not one
+// input repeated, which flatters caches), after warm-up passes; the median of 9 passes.
+function perInput(inputs: readonly string[]): number {
+  const pass = (): number => {
+    const t = process.hrtime.bigint();
+    for (const s of inputs) parseDump(s);
+    return Number(process.hrtime.bigint() - t) / 1e3 / inputs.length;
+  };
+  for (let i = 0; i < 20; i++) pass();
+  const runs = Array.from({ length: 9 }, pass).sort((a, b) => a - b);
+  return runs[4];
+}
+const corporaDir = process.argv[2] ?? join(root(), '..', 'shared', 'corpora');
+const realCorpora: [string, string[]][] = [['fixtures and seed examples', [...corpus, ...seedExamples()]]];
+const syz = join(corporaDir, 'syzkaller-linux-dev.json');
+const cf = join(corporaDir, 'clusterfuzz-dev.json');
+if (existsSync(syz))
+  realCorpora.push([
+    'syzkaller console logs (dev half)',
+    (JSON.parse(readFileSync(syz, 'utf8')) as { reports: { text: string }[] }).reports.map((r) => r.text),
+  ]);
+if (existsSync(cf))
+  realCorpora.push([
+    'ClusterFuzz cases (dev half)',
+    (JSON.parse(readFileSync(cf, 'utf8')) as { cases: { text: string }[] }).cases.map((c) => c.text),
+  ]);
+console.log('');
+console.log('| inputs | count | mean size | µs per input (median pass) |');
+console.log('| --- | ---: | ---: | ---: |');
+for (const [name, inputs] of realCorpora) {
+  const kib = inputs.reduce((n, x) => n + x.length, 0) / inputs.length / 1024;
+  console.log(`| ${name} | ${inputs.length} | ${kib.toFixed(1)} KiB | ${perInput(inputs).toFixed(0)} |`);
+}
+
+function seedExamples(): string[] {
+  const dir = join(root(), 'seed', 'signatures');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((k) => join(dir, k, 'example.txt'))
+    .filter((f) => existsSync(f))
+    .map((f) => readFileSync(f, 'utf8'));
+}

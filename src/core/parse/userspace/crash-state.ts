@@ -308,7 +308,12 @@ interface Walk {
   goCrash: boolean;
   pyCrash: boolean;
   processName: string | null;
-  rawFrames: string[];
+  /**
+   * Every frame after the type was set, in order, for the stack-overflow cycle: whether it is
+   * ignored is decided only if the report turns out to be a stack overflow (`checked` frames
+   * were decided on the way, for the state).
+   */
+  rawFrames: RawFrame[];
   frames: Frame[];
   /** Frames kept in `frames` (0 when the caller wants only the type and state). */
   frameLimit: number;
@@ -318,6 +323,17 @@ interface Walk {
   family: CrashStateResult['family'];
   message: string | null;
 }
+
+/** The literals that mark what kind of input the walk reads (one scan per line, then each). */
+const INPUT_MARKS =
+  literalSet([
+    '.go:',
+    '.py", line',
+    'Uncaught Exception: Jazzer.js',
+    'Trusted App crash stacktrace',
+    'KASAN',
+    'SCARINESS: ',
+  ]) ?? /(?!)/;
 
 export interface CrashStateOptions {
   /** false keeps module-only frames (an unsymbolised report has nothing else). Default true. */
@@ -329,6 +345,16 @@ export interface CrashStateOptions {
   collectFrames?: boolean;
   /** Every line through every rule, without the LINE_TRIGGERS filter (tests compare the two). */
   exhaustive?: boolean;
+}
+
+interface RawFrame {
+  frame: string;
+  printed: string | undefined;
+  filter: ((s: string) => string) | null;
+  /** The filtered name, once computed. */
+  filtered: string | null;
+  /** Already known not to be ignored. */
+  kept: boolean;
 }
 
 const RANKS: Readonly<Record<string, number>> = { 'V8 sandbox violation': 2, Timeout: 1 };
@@ -356,6 +382,7 @@ export function clusterfuzzState(
   let isKasan = false;
   let signalScariness = false;
   for (const l of lines) {
+    if (!INPUT_MARKS.test(l)) continue;
     if (!isGo && l.includes('.go:')) isGo = true;
     if (!isPython && l.includes('.py", line')) isPython = true;
     if (!isJs && l.includes('Uncaught Exception: Jazzer.js')) isJs = true;
@@ -1210,8 +1237,10 @@ function addFrame(
   if (frame.startsWith('in ')) frame = frame.slice(3);
   else if (frame.startsWith('(') && frame.endsWith(')')) frame = frame.slice(1, -1);
   const moduleOnly = printed.trim().startsWith('(');
-  const filtered = moduleOnly ? frame : (opt.filter ?? filterFrameName)(frame);
+  const filter = moduleOnly ? null : (opt.filter ?? filterFrameName);
+  let filtered: string | null = null;
   if (w.frames.length < w.frameLimit && w.typeLine !== null) {
+    filtered = filter ? filter(frame) : frame;
     const fn = opt.cxx && !moduleOnly ? normaliseFunction(filtered) : filtered;
     w.frames.push({
       function: fn === '' ? '??' : fn,
@@ -1221,22 +1250,44 @@ function addFrame(
       reliable: true,
     });
   }
-  if (isIgnoredStateFrame(frame, w.symbolized)) return;
-  if (
-    opt.printed !== undefined &&
-    isIgnoredStateFrame(opt.printed.startsWith('in ') ? opt.printed.slice(3) : opt.printed, w.symbolized)
-  )
+  // Once the state is full, a frame matters only to a stack overflow's cycle: the ignore rules
+  // (the costly part) run for it only if the report is one (stackOverflowCycle).
+  if (w.frameCount >= MAX_STATE_FRAMES) {
+    if (w.rawFrames.length < MAX_FRAMES_SEEN)
+      w.rawFrames.push({ frame, printed: opt.printed, filter, filtered, kept: false });
     return;
-  if (w.rawFrames.length < MAX_RAW_FRAMES) w.rawFrames.push(filtered);
-  if (w.frameCount < MAX_STATE_FRAMES) {
-    w.state += filtered + '\n';
-    w.frameCount++;
   }
+  if (ignoredFrame(frame, opt.printed, w.symbolized)) return;
+  filtered ??= filter ? filter(frame) : frame;
+  if (w.rawFrames.length < MAX_FRAMES_SEEN)
+    w.rawFrames.push({ frame, printed: opt.printed, filter, filtered, kept: true });
+  w.state += filtered + '\n';
+  w.frameCount++;
+}
+
+/** The ignore rules on a frame and on the frame as printed (module included), when given. */
+function ignoredFrame(frame: string, printed: string | undefined, symbolized: boolean): boolean {
+  if (isIgnoredStateFrame(frame, symbolized)) return true;
+  return (
+    printed !== undefined &&
+    isIgnoredStateFrame(printed.startsWith('in ') ? printed.slice(3) : printed, symbolized)
+  );
+}
+
+/** The filtered names of the frames the ignore rules keep, in order, at most MAX_RAW_FRAMES. */
+function keptRawFrames(w: Walk): string[] {
+  const out: string[] = [];
+  for (const r of w.rawFrames) {
+    if (out.length >= MAX_RAW_FRAMES) break;
+    if (!r.kept && ignoredFrame(r.frame, r.printed, w.symbolized)) continue;
+    out.push(r.filtered ?? (r.filter ? r.filter(r.frame) : r.frame));
+  }
+  return out;
 }
 
 /** Stack overflow: the recursion cycle (a run of frames repeated three times), not the top three. */
 function stackOverflowCycle(w: Walk): void {
-  const f = w.rawFrames;
+  const f = keptRawFrames(w);
   for (let start = 0; start < f.length; start++) {
     for (let len = 1; len <= MAX_CYCLE_LENGTH; len++) {
       if (start + REPEATED_CYCLE_COUNT * len >= f.length) break;
