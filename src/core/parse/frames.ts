@@ -109,7 +109,7 @@ export function parseKernelFrame(line: string, context: string | null): Frame | 
     return frame(
       m.groups.name,
       s.slice(0, m[0].length),
-      undefined,
+      m.groups.mod,
       undefined,
       undefined,
       reliable,

@@ -4,6 +4,7 @@
 // and decide whether the report can be trusted. Every step is a pass over lines with
 // single-line patterns, so the work is linear in the input.
 import {
+  ARM_FRAME_LINE,
   CORRUPTED_LINES,
   CORRUPTED_TITLE,
   FRAME_LINES,
@@ -439,6 +440,8 @@ function corruptedReason(
     }
     if (key !== RISCV_STACK_START && corrupted) return 'no frames in a stack trace';
   }
+  // arm32's unwinder prints its frames without a stack keyword before them.
+  if (!hasStack && report.some((l) => ARM_FRAME_LINE.test(l))) return null;
   return hasStack ? null : 'no stack trace in report';
 }
 

@@ -276,9 +276,13 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
     const frame = isHitLine(d.hits, i) ? null : parseKernelFrame(t, context);
     if (frame) {
       if (!section) {
-        // Frames right after a headline (KMSAN, kmemleak without header) form the main stack.
-        const nearHeader = i - primary.line <= 3;
-        const label = nearHeader && !sections.some((s) => s.label === 'main') ? 'main' : 'unlabelled';
+        // Frames right after a headline (KMSAN, kmemleak without header) form the main stack, and
+        // so does arm32's unwinder, which prints `[<pc>] (func) from [<lr>] (caller)` lines
+        // without a `Backtrace:` line before them.
+        const headerless =
+          i - primary.line <= 3 ||
+          (frame.raw?.charCodeAt(0) === 40 /* ( */ && frame.raw.includes(') from [<'));
+        const label = headerless && !sections.some((s) => s.label === 'main') ? 'main' : 'unlabelled';
         section = { label, frames: [] };
         sections.push(section);
       }
@@ -333,7 +337,8 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
     if (rip?.groups) {
       if (t.startsWith('RIP')) arch ??= 'x86_64';
       else if (t.startsWith('EIP')) arch ??= 'i386';
-      else if (t.startsWith('pc :')) arch ??= 'arm64';
+      // arm32 prints `pc : [<..>]    lr : [<..>]    psr: ..`, arm64 4.x the same with `pstate:`.
+      else if (t.startsWith('pc :')) arch ??= t.includes(' psr: ') ? 'arm' : 'arm64';
       else if (t.startsWith('NIP')) arch ??= 'powerpc';
       else if (t.startsWith('epc')) arch ??= 'riscv64';
       else if (t.startsWith('Krnl PSW')) arch ??= 's390';

@@ -85,7 +85,19 @@ export interface OopsFamily {
   sharedWithUserspace?: boolean;
 }
 
-const CALL_TRACE = rx('(?:Call (?:T|t)race:)|(?:Backtrace:)');
+/**
+ * An arm32 unwinder line, `[<pc>] (func) from [<lr>] (caller+0x../0x..)`: 4.x kernels print the
+ * callee bare, 2.6/3.x kernels with its offset (`(func+0x0/0x90)`), either with `[module]`.
+ * Its first capture is the callee, its second the caller.
+ */
+const ARM_FROM_FRAME =
+  '^ *{{PC}} \\(\\.?([a-zA-Z0-9_]{1,200})(?:\\.[a-z0-9._]{1,40})?(?:\\+0x[0-9a-f]{1,10}/0x[0-9a-f]{1,10})?(?: \\[[a-zA-Z0-9_-]{1,64}\\])?\\) from {{PC}} \\(';
+/**
+ * Where a call trace starts. arm32's unwinder prints no header before its frames: its first
+ * frame line starts the stack and names the first frame (ours; syzkaller reads arm32 logs whose
+ * `Backtrace:` line comes from the frame-pointer unwinder).
+ */
+const CALL_TRACE = rx('(?:Call (?:T|t)race:)|(?:Backtrace:)|' + ARM_FROM_FRAME);
 /** The faulting instruction: x86 `RIP:`, old `IP:`, powerpc `NIP`, arm64 `pc :`, arm `PC is at`. */
 export const RIP_FRAME = rx(
   '(?:IP|NIP|pc |PC is at|IP is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\\[< *\\(null\\)>\\] +\\(null\\)|[0-9]+: +\\(null\\))',
@@ -1532,8 +1544,10 @@ export const RISCV_STACK_START = STACK_START[STACK_START.length - 1];
 /** A frame line: `[<addr>] func+0x1/0x2`, ` func+0x1/0x2`, arm `[<pc>] (f) from [<lr>] (g+...)`. */
 export const FRAME_LINES: readonly RegExp[] = [
   rx('^ *(?:{{PC}} ){0,2}{{FUNC}}'),
-  rx('^ *{{PC}} \\(([a-zA-Z0-9_.]{1,200})\\) from {{PC}} \\({{FUNC}}'),
+  rx(ARM_FROM_FRAME + '{{FUNC}}'),
 ];
+/** The arm32 unwinder's frame line: a stack even without a header before it. */
+export const ARM_FRAME_LINE = FRAME_LINES[1];
 
 /** Fault-injection stacks interleave with reports: seeing one makes the report corrupted. */
 export const CORRUPTED_LINES: readonly RegExp[] = [
@@ -1571,6 +1585,7 @@ export const TITLE_SKIP_FRAMES: readonly string[] = [
   'dump_stack',
   'walk_stack',
   'dump_backtrace',
+  'unwind_backtrace',
   'warn_slowpath',
   'warn_alloc',
   'warn_bogus',
