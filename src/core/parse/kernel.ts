@@ -160,8 +160,15 @@ export function scanKernelReports(lines: PreparedLines): KernelCandidate[] {
     drafts.push(current);
   }
   if (current && !current.closed) current.end = Math.min(texts.length, current.start + MAX_REPORT_LINES);
-  return drafts.map((d) => buildReport(lines, d));
+  return drafts.map((d) => {
+    const k = buildReport(lines, d);
+    draftOf.set(k, d);
+    return k;
+  });
 }
+
+/** The draft each scanned report was built from, to rebuild it when a title claims it. */
+const draftOf = new WeakMap<KernelCandidate, Draft>();
 
 interface StackSection {
   label: string;
@@ -745,15 +752,31 @@ export function applyKernelTitles(
     }
     if (!host) {
       let end = Math.min(lines.texts.length, title.startLine + MAX_REPORT_LINES);
-      for (const k of kernel) if (k.startLine > title.startLine) end = Math.min(end, k.startLine);
-      if (t + 1 < titles.length) end = Math.min(end, Math.max(title.startLine + 1, titles[t + 1].startLine));
-      host = buildReport(lines, {
-        hits: [{ line: title.startLine, rule: TITLED_ONLY_RULE, groups: {} }],
-        start: title.startLine,
-        end,
-        closed: true,
-        absorbUntil: -1,
-      });
+      let next: KernelCandidate | null = null;
+      for (const k of kernel)
+        if (k.startLine > title.startLine && k.startLine < end) {
+          end = k.startLine;
+          next = k;
+        }
+      const hits: HeaderHit[] = [{ line: title.startLine, rule: TITLED_ONLY_RULE, groups: {} }];
+      // A headline the structural table does not know (`Unhandled fault:`, old wordings such as
+      // i386's `... dereference at virtual address`) is followed by lines it does know as parts
+      // of a report (`Oops: 0000 [#1]`, `Internal error:`, `Kernel panic`). Printed without a
+      // report before them they opened one of their own: it is this title's report.
+      const draft = next ? draftOf.get(next) : undefined;
+      const claim =
+        draft !== undefined &&
+        draft.hits[0].rule.role === 'continuation' &&
+        draft.hits[0].line - title.startLine <= CONTINUATION_WINDOW &&
+        !titled.has(next as KernelCandidate) &&
+        (t + 1 >= titles.length || titles[t + 1].startLine >= draft.hits[0].line);
+      if (claim && draft && next) {
+        hits.push(...draft.hits);
+        end = draft.end;
+        kernel.splice(kernel.indexOf(next), 1);
+      } else if (t + 1 < titles.length)
+        end = Math.min(end, Math.max(title.startLine + 1, titles[t + 1].startLine));
+      host = buildReport(lines, { hits, start: title.startLine, end, closed: true, absorbUntil: -1 });
       kernel.push(host);
       kernel.sort((a, b) => a.startLine - b.startLine);
     }
