@@ -281,6 +281,12 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
       continue;
     }
     const frame = isHitLine(d.hits, i) ? null : parseKernelFrame(t, context);
+    // 2.6.18 x86_64 ends its headline with `RIP: ` and prints the faulting address on the next
+    // line (`Unable to handle kernel NULL pointer dereference at 0000000000000048 RIP: `).
+    if (frame && i > d.start && texts[i - 1].trimEnd().endsWith(' RIP:')) {
+      ripFrame ??= { ...frame, context: 'exception' };
+      continue;
+    }
     if (frame) {
       if (!section) {
         // Frames right after a headline (KMSAN, kmemleak without header) form the main stack, and

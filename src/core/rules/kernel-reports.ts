@@ -307,8 +307,9 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   },
   {
     id: 'kernel-bug',
-    header: 'kernel BUG at',
-    pattern: /^kernel BUG at (?<file>[^\s:]{1,255}):(?<line>\d{1,7})!/,
+    header: 'ernel BUG at',
+    // 2.6.18 x86_64 printed `Kernel BUG at fs/nfs/inode.c:1171`, without the `!`.
+    pattern: /^[kK]ernel BUG at (?<file>[^\s:]{1,255}):(?<line>\d{1,7})(?:!|\s*$)/,
     titleTemplate: 'kernel BUG in {frame}',
     kind: 'bug',
     role: 'start',

@@ -12,9 +12,10 @@ import { KASAN_KINDS } from './kernel-reports';
 const MACROS: readonly [RegExp, string][] = [
   [/\{\{ADDR\}\}/g, '0x[0-9a-f]+'],
   [/\{\{PC\}\}/g, '\\[<?(?:0x)?[0-9a-f]{1,16}>?\\]'],
-  // An optional leading dot: ppc64 ELFv1 prints code symbols as `.func+0x44/0x260`.
-  [/\{\{FUNC:(\w+)\}\}/g, '\\.?(?<$1>[a-zA-Z0-9_]{1,200})(?:\\.|\\+)'],
-  [/\{\{FUNC\}\}/g, '\\.?([a-zA-Z0-9_]{1,200})(?:\\.|\\+)'],
+  // An optional leading dot: ppc64 ELFv1 prints code symbols as `.func+0x44/0x260`; an optional
+  // `:module:` before the name: 2.6.18 x86_64 prints module symbols as `:ext3:ext3_get_block+0x..`.
+  [/\{\{FUNC:(\w+)\}\}/g, '(?::[a-zA-Z0-9_]{1,60}:)?\\.?(?<$1>[a-zA-Z0-9_]{1,200})(?:\\.|\\+)'],
+  [/\{\{FUNC\}\}/g, '(?::[a-zA-Z0-9_]{1,60}:)?\\.?([a-zA-Z0-9_]{1,200})(?:\\.|\\+)'],
   [/\{\{SRC:(\w+)\}\}/g, '(?<$1>[a-zA-Z0-9\\-_/.]{1,200}\\.[a-z]{1,5}:[0-9]{1,7})'],
   [/\{\{SRC\}\}/g, '(?:[a-zA-Z0-9\\-_/.]{1,200}\\.[a-z]{1,5}:[0-9]{1,7})'],
 ];
@@ -1170,6 +1171,16 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
   {
     header: 'Kernel BUG',
     formats: [
+      {
+        // Ours, not syzkaller's: 2.6.18 x86_64 (RHEL5) printed BUG_ON() as `Kernel BUG at
+        // fs/nfs/inode.c:1171` with a RIP line and a call trace, like later `kernel BUG at`.
+        title: rx('Kernel BUG at {{SRC}}'),
+        template: 'kernel BUG in {frame}',
+        stack: ripStack({ skip: ['^skb_'] }),
+        kind: 'bug',
+        example: 'Kernel BUG at fs/nfs/inode.c:1171',
+        why: 'the same BUG_ON() as `kernel BUG at`, in the wording of 2.6.18; named by the faulting function',
+      },
       {
         title: rx('Kernel BUG (?<rest>.{1,200})'),
         template: 'kernel BUG {rest}',
