@@ -105,8 +105,10 @@ export function titleKernelReports(lines: PreparedLines): KernelTitle[] {
     // switched off; its logs come from kernels with a reliable unwinder.)
     // Only for logs without printk caller ids (kernels before 5.1): newer ones unwind reliably
     // and a stack of `? ` frames there means a broken report, as syzkaller says.
+    // The same when the title's own line named the function but the call trace holds only `? `
+    // frames (`no frames in a stack trace`).
     if (
-      t.corruptedReason === 'extracted no frames' &&
+      (t.corruptedReason === 'extracted no frames' || t.corruptedReason === 'no frames in a stack trace') &&
       !/^[TC]/.test(contextOf(lines, i)) &&
       !hasReliableFrame(gatherReport(lines, fams, i, false))
     ) {
@@ -179,7 +181,9 @@ function gatherReport(
       continue;
     }
     let questionable = false;
-    if (ctx !== '' && !text.includes('<EOI>')) {
+    // Without a console prefix syzkaller keeps `? ` lines as they are (they parse as no frame);
+    // the retry for old kernels reads them as frames, prefixed or not.
+    if ((ctx !== '' || useQuestionable) && !text.includes('<EOI>')) {
       if (text.includes(' ? ') && QUESTIONABLE.test(text)) {
         questionable = true;
         text = text.slice(text.indexOf(' ? ') + 2);
@@ -189,6 +193,8 @@ function gatherReport(
       }
     }
     if (!isStart && questionable && !useQuestionable) continue;
+    // A `? func+0x0/..` word is a function pointer left on the stack, never a return address.
+    if (questionable && text.includes('+0x0/')) continue;
     textLines++;
     let skipLine = skipText;
     if (text.includes('Disabling lock debugging due to kernel taint')) skipLine = true;

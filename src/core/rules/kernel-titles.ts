@@ -1851,6 +1851,9 @@ export const STALL_ANCHORS: readonly RegExp[] = [
   /hrtimer_run/,
   /run_ksoftirqd/,
   /smpboot_thread_fn/,
+  // Ours: before 2.6.36 the workqueue thread called the work function itself (no
+  // process_one_work); later kernels list process_one_work first, which wins.
+  /^worker_thread$/,
   /^kthread$/,
   /start_secondary/,
   /cpu_startup_entry/,
