@@ -784,13 +784,13 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
     id: 'arm64-internal-error',
     header: 'Internal error: ',
     pattern:
-      /^Internal error: (?<what>[A-Za-z][A-Za-z -]{1,40}): (?:0x)?[0-9a-f]{1,16} \[#(?<oopsNo>\d{1,5})\]/,
+      /^Internal error: (?<what>[A-Za-z][A-Za-z -]{1,40})?: (?:0x)?[0-9a-f]{1,16} \[#(?<oopsNo>\d{1,5})\]/,
     titleTemplate: 'Internal error in {frame}',
     kind: 'bad-access',
     role: 'continuation',
     frameFrom: 'stack',
     example: 'Internal error: Oops: 96000005 [#1] SMP',
-    why: 'arm64/arm oops line after the fault headline; carries the oops counter',
+    why: 'arm64/arm oops line after the fault headline; carries the oops counter (arm32 external aborts print no kind: `Internal error: : 1406 [#1]`)',
   },
   {
     id: 'oops-line',

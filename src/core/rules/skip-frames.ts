@@ -17,9 +17,14 @@ export const GLOBAL_SKIP_FRAMES: readonly SkipFrameRule[] = [
     why: 'sanitizer, lockdep and report printing internals (also `____kasan_slab_free`, the smp_processor_id() checker): they are how the bug was noticed, not the bug',
   },
   {
+    group: 'coverage-instrumentation',
+    pattern: /^(?:__sanitizer_cov_|write_comp_data$|check_kcov_mode$)/,
+    why: "kcov's per-branch hooks a fuzzing kernel calls everywhere: they say nothing about the caller",
+  },
+  {
     group: 'crash-and-fault-entry',
     pattern:
-      /^(?:machine_kexec|__crash_kexec|crash_kexec|oops_end|die|__die|die_kernel_fault|do_trap|do_error_trap|do_invalid_op|do_general_protection|exc_general_protection|exc_invalid_op|exc_page_fault|asm_exc_|handle_bug|handle_invalid_op|no_context|__bad_area_nosemaphore|bad_area_nosemaphore|bad_area|__do_page_fault|do_page_fault|page_fault_oops|kernelmode_fixup_or_oops|do_user_addr_fault|page_fault|async_page_fault|general_protection|invalid_op|do_kern_addr_fault|__do_kernel_fault|do_mem_abort|do_translation_fault|do_bad_area|el1_abort|el1h_64_sync|el1_sync|el1_da|el1_ia|el1_dbg|el1h_64_sync_handler|el1_sync_handler|do_debug_exception|brk_handler|call_break_hook|bug_handler|arm64_notify_die|kernel_fault|tag_check|mem_abort|error_entry|do_exit|make_task_dead|rewind_stack_do_exit|rewind_stack_and_make_dead)$/,
+      /^(?:machine_kexec|__crash_kexec|crash_kexec|oops_end|die|__die|die_kernel_fault|do_trap|do_error_trap|do_invalid_op|do_general_protection|exc_general_protection|exc_invalid_op|exc_page_fault|asm_exc_|handle_bug|handle_invalid_op|no_context|__bad_area_nosemaphore|bad_area_nosemaphore|bad_area|__do_page_fault|do_page_fault|page_fault_oops|kernelmode_fixup_or_oops|do_user_addr_fault|page_fault|async_page_fault|general_protection|invalid_op|do_kern_addr_fault|__do_kernel_fault|do_mem_abort|do_translation_fault|do_bad_area|el1_abort|el1h_64_sync|el1_sync|el1_da|el1_ia|el1_dbg|el1h_64_sync_handler|el1_sync_handler|do_debug_exception|brk_handler|do_DataAbort|do_PrefetchAbort|do_undefinstr|__dabt_svc|__pabt_svc|__und_svc|__dabt_usr|__irq_svc|call_break_hook|bug_handler|arm64_notify_die|kernel_fault|tag_check|mem_abort|error_entry|do_exit|make_task_dead|rewind_stack_do_exit|rewind_stack_and_make_dead)$/,
     why: 'crash_kexec, oops and page-fault entry: the path from the faulting instruction to the report',
   },
   {
