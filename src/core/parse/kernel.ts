@@ -128,6 +128,18 @@ export function scanKernelReports(lines: PreparedLines): KernelCandidate[] {
         lastClosed = null;
         continue;
       }
+    } else if (
+      role === 'prefix' &&
+      current &&
+      current.hits.length === 1 &&
+      current.hits[0].rule.id.startsWith('warning') &&
+      i - current.hits[0].line <= 2
+    ) {
+      // Before ~4.16 a WARN()'s message followed the `WARNING:` line (`list_del corruption.
+      // ...`, `refcount_t: underflow`); later kernels print it first and it opens the report.
+      // Either way it is one report, and the message says what the warning is about.
+      current.hits.unshift(hit);
+      continue;
     } else if (current && i <= current.absorbUntil) {
       current.hits.push(hit);
       current.absorbUntil = -1;
