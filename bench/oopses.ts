@@ -16,6 +16,8 @@ interface Expected {
   kind: string;
   /** The function the title names; null when the title names none. */
   top: string | null;
+  /** Why the expectation is what it is, where syzbot's convention is not what a reader would guess. */
+  note?: string;
   arch: string;
   kernel: string;
   family: string;
@@ -105,7 +107,8 @@ function main(): void {
       exact: p.title === exp.title,
       kindOk: p.kind === exp.kind,
       topOk: exp.top === null ? named === null || p.title === exp.title : named === exp.top,
-      corrupted: Boolean(p.corrupted),
+      // Titled `in corrupted` on purpose (expected.json says why): being corrupted is right there.
+      corrupted: Boolean(p.corrupted) && !exp.title.endsWith(' in corrupted'),
       parsed: p,
     });
   }
@@ -165,7 +168,7 @@ function main(): void {
       n,
     )} |`,
   );
-  console.log(`| marked corrupted (none of these is) | ${count((r) => r.corrupted)} |`);
+  console.log(`| marked corrupted where not expected | ${count((r) => r.corrupted)} |`);
   // The combined criterion per architecture: where the parser is weak shows here first.
   const byArch = new Map<string, Row[]>();
   for (const r of rows) byArch.set(r.exp.arch, [...(byArch.get(r.exp.arch) ?? []), r]);
