@@ -229,7 +229,7 @@ const CPU_LINE = /^CPU: (\d{1,5}) (?:UID: \d{1,10} )?PID: (\d{1,10}) Comm: /;
 const HARDWARE = /^Hardware name: (.{1,200})$/;
 const MODULES = /^Modules linked in:(.{0,4000})$/;
 const RIP_LINE =
-  /^(?:RIP: (?<cs>[0-9a-f]{4}):|EIP: (?:[0-9a-f]{4}:)?|IP: |pc : |PC is at |EIP is at |NIP \[[0-9a-f]{1,16}\] |epc : |Krnl PSW : [0-9a-f]{16} [0-9a-f]{16} )(?<rest>.{0,400})$/;
+  /^(?:RIP: (?<cs>[0-9a-f]{4}):|EIP: (?:[0-9a-f]{4}:)?|IP: |pc : |PC is at |EIP is at |NIP \[[0-9a-f]{1,16}\] |epc ?: |epc {3}: [0-9a-f]{8,16} |Krnl PSW : [0-9a-f]{16} [0-9a-f]{16} )(?<rest>.{0,400})$/;
 const ACCESS_LINE =
   /^(Read|Write) of size (\d{1,10}) at addr ([0-9a-fA-Fx]{1,18})(?: by task (.{1,64})\/(\d{1,10}))?/;
 const FREE_OF_ADDR = /^Free of addr ([0-9a-fA-Fx]{1,18})(?: by task (.{1,64})\/(\d{1,10}))?/;
@@ -365,6 +365,8 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
       // arm32 prints `pc : [<..>]    lr : [<..>]    psr: ..`, arm64 4.x the same with `pstate:`.
       else if (t.startsWith('pc :')) arch ??= t.includes(' psr: ') ? 'arm' : 'arm64';
       else if (t.startsWith('NIP')) arch ??= 'powerpc';
+      // mips pads `epc   : <addr> func+0x..`; riscv prints `epc : func+0x..` (`epc: <addr>` before 5.11).
+      else if (t.startsWith('epc   :')) arch ??= 'mips';
       else if (t.startsWith('epc')) arch ??= 'riscv64';
       else if (t.startsWith('Krnl PSW')) arch ??= 's390';
       const userMode = rip.groups.cs !== undefined && rip.groups.cs !== '0010' && rip.groups.cs !== '0060';

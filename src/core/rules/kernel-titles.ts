@@ -99,9 +99,14 @@ const ARM_FROM_FRAME =
  * `Backtrace:` line comes from the frame-pointer unwinder).
  */
 const CALL_TRACE = rx('(?:Call (?:T|t)race:)|(?:Backtrace:)|' + ARM_FROM_FRAME);
-/** The faulting instruction: x86 `RIP:`, old `IP:`, powerpc `NIP`, arm64 `pc :`, arm `PC is at`. */
+/**
+ * The faulting instruction: x86 `RIP:`, old `IP:`, powerpc `NIP`, arm64 `pc :`, arm `PC is at`,
+ * riscv `epc : f+0x..`. Ours besides syzkaller's: s390 `Krnl PSW : <psw> <addr> (f+0x..)`, mips
+ * `epc   : <addr> f+0x..`, and riscv before 5.11 `epc: <addr>` with no symbol (like x86's
+ * `RIP: 0033:0x..`, it names no frame and the call trace does).
+ */
 export const RIP_FRAME = rx(
-  '(?:IP|NIP|pc |PC is at|IP is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\\[< *\\(null\\)>\\] +\\(null\\)|[0-9]+: +\\(null\\))',
+  '(?:IP|NIP|pc |PC is at|IP is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\\[< *\\(null\\)>\\] +\\(null\\)|[0-9]+: +\\(null\\))|^Krnl PSW : [0-9a-f]{16} [0-9a-f]{16} \\({{FUNC}}|^epc {0,3}: [0-9a-f]{8,16}(?: {{FUNC}})?',
 );
 
 function warningStack(...skip: string[]): StackSelector {
@@ -975,7 +980,10 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
       },
       {
         // Ours, not syzkaller's: s390 names the faulting function on its `Krnl PSW` line.
-        title: rx('Unable to handle kernel pointer dereference in virtual (?:kernel|user) address space'),
+        // 2.6 kernels: `... pointer dereference at virtual kernel address 0000000000000000`.
+        title: rx(
+          'Unable to handle kernel pointer dereference (?:in virtual (?:kernel|user) address space|at virtual (?:kernel|user) address)',
+        ),
         template: 'BUG: unable to handle kernel paging request in {frame}',
         alt: ['bad-access in {frame}'],
         stack: { parts: [rx('Krnl PSW : [0-9a-f]+ [0-9a-f]+ \\({{FUNC}}'), CALL_TRACE, PARSE_STACK] },
