@@ -848,12 +848,24 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
     header: 'INFO:',
     formats: [
       // 2.6/3.x lockdep banners: `[ INFO: possible recursive locking detected ]`.
-      DEADLOCK(
-        'INFO: possible circular locking dependency detected \\]',
-        'is trying to acquire lock',
-        AT_LOCK_OLD,
-        '[ INFO: possible circular locking dependency detected ]',
-      ),
+      {
+        // Before 4.11 the circular report was this banner; named as its `WARNING:` successor is:
+        // the first lock site (the wanted lock's, then the held one's) that is not a helper such
+        // as might_fault (ours: syzkaller names the old banner by the first site, whatever it is).
+        title: rx('INFO: possible circular locking dependency detected'),
+        report: [
+          rx('INFO: possible circular locking dependency detected \\]'),
+          rx('is trying to acquire lock'),
+        ],
+        template: 'possible deadlock in {frame}',
+        stack: {
+          parts: [rx('at: {{PC}} +{{FUNC}}'), rx('at: {{PC}} +{{FUNC}}'), PARSE_STACK],
+          skip: ['process_one_work', 'flush_workqueue', 'drain_workqueue', 'destroy_workqueue'],
+        },
+        kind: 'deadlock',
+        example: '[ INFO: possible circular locking dependency detected ]',
+        why: 'the same report as `WARNING: possible circular locking dependency detected`, one title for both',
+      },
       DEADLOCK(
         'INFO: possible irq lock inversion dependency detected \\]',
         'just changed the state of lock',
