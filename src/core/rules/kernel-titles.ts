@@ -152,6 +152,27 @@ const DEADLOCK = (headline: string, which: string, at: string, example: string):
 const AT_LOCK = 'at: (?:{{PC}} +)?{{FUNC:func}}';
 const AT_LOCK_OLD = 'at: {{PC}} +{{FUNC:func}}';
 
+/** kmemleak's allocation backtrace: the first frame past the allocator and kmemleak itself. */
+const MEMORY_LEAK_STACK: StackSelector = {
+  parts: [rx('backtrace(?: \\(crc [0-9a-f]*\\))?:'), PARSE_STACK],
+  skip: [
+    'kmemleak',
+    'mmap',
+    'kmem',
+    'slab',
+    'alloc',
+    'create_object',
+    'idr_get',
+    'list_lru_init',
+    'kasprintf',
+    'kvasprintf',
+    'pcpu_create',
+    'strdup',
+    'strndup',
+    'memdup',
+  ],
+};
+
 export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
   {
     header: 'BUG:',
@@ -491,25 +512,7 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
       {
         title: rx('BUG: memory leak'),
         template: 'memory leak in {frame}',
-        stack: {
-          parts: [rx('backtrace(?: \\(crc [0-9a-f]*\\))?:'), PARSE_STACK],
-          skip: [
-            'kmemleak',
-            'mmap',
-            'kmem',
-            'slab',
-            'alloc',
-            'create_object',
-            'idr_get',
-            'list_lru_init',
-            'kasprintf',
-            'kvasprintf',
-            'pcpu_create',
-            'strdup',
-            'strndup',
-            'memdup',
-          ],
-        },
+        stack: MEMORY_LEAK_STACK,
         kind: 'memory-leak',
         example: 'BUG: memory leak ... backtrace: kmemleak_alloc ... __kmalloc ... foo_init',
         why: 'the first frame past the allocator and kmemleak is the leaking caller',
@@ -1535,6 +1538,22 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
     suppressions: [/ALSA/, /fatal error: cannot create timer/],
   },
   {
+    // Ours: kmemleak's own report as `cat /sys/kernel/debug/kmemleak` or dmesg prints it, without
+    // the `BUG: memory leak` line syzkaller prints before it; named as syzbot names that one.
+    header: 'unreferenced object 0x',
+    formats: [
+      {
+        title: rx('^unreferenced object 0x[0-9a-f]{1,16} \\(size [0-9]{1,10}\\):'),
+        template: 'memory leak in {frame}',
+        stack: MEMORY_LEAK_STACK,
+        kind: 'memory-leak',
+        example: 'unreferenced object 0xffff8881e4c1a300 (size 192):',
+        why: 'a leak report pasted from kmemleak itself is the same bug as syzbot`s `BUG: memory leak`',
+      },
+    ],
+    suppressions: [],
+  },
+  {
     // Ours, not syzkaller's (it titles the panic that follows: `kernel panic: Hard LOCKUP`).
     header: 'Watchdog detected hard LOCKUP',
     formats: [
@@ -1964,6 +1983,8 @@ export const REPORT_START_IGNORES: readonly RegExp[] = [
   /unregister_netdevice: waiting for/,
   /PANIC: double fault/,
   /Internal error:/,
+  // kmemleak's object line follows syzkaller's `BUG: memory leak` headline: the same report.
+  /^unreferenced object 0x/,
 ];
 
 /** Informational messages with a stack: one inside a report means another stack is mixed in. */
