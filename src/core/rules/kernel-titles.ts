@@ -1894,6 +1894,10 @@ export const STALL_ANCHORS: readonly RegExp[] = [
   // process_one_work); later kernels list process_one_work first, which wins.
   /^worker_thread$/,
   /^kthread$/,
+  // Ours: the interrupt core calls the handler here; a CPU stuck inside a handler (a hard lockup
+  // with interrupts off) is named by the handler, as a syscall's stall is by the syscall.
+  /^__handle_irq_event_percpu$/,
+  /^handle_irq_event_percpu$/,
   /start_secondary/,
   /cpu_startup_entry/,
   /ret_from_fork/,
