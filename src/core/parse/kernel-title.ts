@@ -287,6 +287,7 @@ function titleOne(
 ): KernelTitle {
   const report = gatherReport(lines, fams, start, useQuestionable);
   const head = report.lines.slice(0, Math.max(1, report.titleEnd));
+  const oldConsole = !/^[TC]/.test(contextOf(lines, start));
   // Every title pattern contains its family's header: only those lines can hold a title.
   const headerLines: number[] = [];
   for (let i = 0; i < head.length; i++) if (head[i].includes(fam.header)) headerLines.push(i);
@@ -324,7 +325,7 @@ function titleOne(
     let frames: string[] = [];
     let rawFrames: string[] = [];
     if (f.stack) {
-      const r = extractStackFrames(f.stack, head, from);
+      const r = extractStackFrames(f.stack, head, from, oldConsole);
       frames = r.frames;
       rawFrames = r.rawFrames;
       if (!r.ok) corrupted = 'extracted no frames';
@@ -336,7 +337,6 @@ function titleOne(
     best = { f, title, frames, rawFrames, corrupted, slots };
     lastFormat = f;
   }
-  const oldConsole = !/^[TC]/.test(contextOf(lines, start));
   return finish(report, fam, best as Candidate | null, lastFormat, matchedTitle, start, oldConsole);
 }
 
@@ -479,10 +479,14 @@ function extractStackFrames(
   stack: StackSelector,
   report: readonly string[],
   from: Pos,
+  oldConsole: boolean,
 ): { frames: string[]; rawFrames: string[]; ok: boolean } {
   const first = runParts(stack, stack.parts, report, from);
   if (first.ok || !stack.parts2) return first;
-  return runParts(stack, stack.parts2, report, from);
+  const second = runParts(stack, stack.parts2, report, from);
+  // `parts3` reads what kernels before printk caller ids print instead (see StackSelector).
+  if (second.ok || !stack.parts3 || !oldConsole) return second;
+  return runParts(stack, stack.parts3, report, from);
 }
 
 function runParts(

@@ -39,6 +39,11 @@ export interface StackSelector {
   parts: readonly StackPart[];
   /** Tried when `parts` yields no frame (syzkaller `parts2`). */
   parts2?: readonly StackPart[];
+  /**
+   * Tried when `parts2` yields no frame either, in logs without printk caller ids only (ours):
+   * what older kernels print in place of the stack syzkaller's kernels print.
+   */
+  parts3?: readonly StackPart[];
   /** Frames to pass over in this family, besides the global skip list (unanchored patterns). */
   skip?: readonly string[];
   /** Picks the frame among all of them instead of the first unskipped one. */
@@ -905,6 +910,9 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
         stack: {
           parts: [rx('apic_timer_interrupt'), RIP_FRAME, PARSE_STACK],
           parts2: [rx('(?:apic_timer_interrupt|Exception stack|el1h_64_irq)'), PARSE_STACK],
+          // Ours: a stall another CPU detected (`detected stalls on CPUs/tasks: { 3}`) on kernels
+          // without NMI backtraces prints the stalled CPU's task with `Task dump for CPU 3:`.
+          parts3: [rx('Task dump for CPU [0-9]{1,5}:'), CALL_TRACE, PARSE_STACK],
           skip: ['apic_timer_interrupt', 'rcu'],
           extractor: 'stall',
         },
@@ -1893,6 +1901,9 @@ export const STALL_ANCHORS: readonly RegExp[] = [
   // Ours: before 2.6.36 the workqueue thread called the work function itself (no
   // process_one_work); later kernels list process_one_work first, which wins.
   /^worker_thread$/,
+  // Ours: x86_64 syscall entry before do_syscall_64 (2.6 to 4.x fast path).
+  /^system_call_fastpath$/,
+  /^entry_SYSCALL_64_fastpath$/,
   /^kthread$/,
   // Ours: the interrupt core calls the handler here; a CPU stuck inside a handler (a hard lockup
   // with interrupts off) is named by the handler, as a syscall's stall is by the syscall.
