@@ -325,7 +325,11 @@ function titleOne(
     let frames: string[] = [];
     let rawFrames: string[] = [];
     if (f.stack) {
-      const r = extractStackFrames(f.stack, head, from, oldConsole);
+      // Reading `? ` frames (old kernels), stale words come before the real ones: the function
+      // the headline itself names (`WARNING: ... at x.c:264 dev_watchdog+0x236/0x240()`) is
+      // where the stack starts when it is in it.
+      const named = useQuestionable ? HEADLINE_FUNCTION.exec(head[tpos.line]) : null;
+      const r = extractStackFrames(f.stack, head, from, oldConsole, named ? named[1] : null);
       frames = r.frames;
       rawFrames = r.rawFrames;
       if (!r.ok) corrupted = 'extracted no frames';
@@ -480,20 +484,25 @@ function extractStackFrames(
   report: readonly string[],
   from: Pos,
   oldConsole: boolean,
+  startAt: string | null,
 ): { frames: string[]; rawFrames: string[]; ok: boolean } {
-  const first = runParts(stack, stack.parts, report, from);
+  const first = runParts(stack, stack.parts, report, from, startAt);
   if (first.ok || !stack.parts2) return first;
-  const second = runParts(stack, stack.parts2, report, from);
+  const second = runParts(stack, stack.parts2, report, from, startAt);
   // `parts3` reads what kernels before printk caller ids print instead (see StackSelector).
   if (second.ok || !stack.parts3 || !oldConsole) return second;
-  return runParts(stack, stack.parts3, report, from);
+  return runParts(stack, stack.parts3, report, from, startAt);
 }
+
+/** A `func+0x../0x..` on a headline. */
+const HEADLINE_FUNCTION = /(?:^|[\s(])\.?([a-zA-Z_][a-zA-Z0-9_]{0,199})\+0x[0-9a-f]{1,16}\/0x[0-9a-f]{1,16}/;
 
 function runParts(
   stack: StackSelector,
   parts: readonly StackPart[],
   report: readonly string[],
   from: Pos,
+  startAt: string | null,
 ): { frames: string[]; rawFrames: string[]; ok: boolean } {
   let li = from.line;
   const lineAt = (i: number): string => (i === from.line ? report[i].slice(from.col) : report[i]);
@@ -503,7 +512,7 @@ function runParts(
   let ok = true;
   let stacks = 0;
   // Without an extractor only a stack's first kept frame names the title: skip the rest's work.
-  const firstOnly = !stack.extractor;
+  const firstOnly = !stack.extractor && startAt === null;
   const add = (m: RegExpExecArray): void => {
     for (let g = 1; g < m.length; g++) {
       if (firstOnly && raw.length > 0) return;
@@ -514,7 +523,8 @@ function runParts(
   };
   for (let p = 0; ; p++) {
     if (p === parts.length || (parts[p] === PARSE_STACK && stacks > 0)) {
-      const key = pickFrame(stack, raw);
+      const at = startAt === null ? -1 : raw.indexOf(startAt);
+      const key = pickFrame(stack, at > 0 ? raw.slice(at) : raw);
       if (key === null) {
         results.push('corrupted');
         rawResults.push('corrupted');
