@@ -199,6 +199,9 @@ const SECTION_HEADERS: readonly { pattern: RegExp; label: (m: RegExpExecArray) =
   // Call Trace; right after the headline it would otherwise pass for the main stack.
   { pattern: /^Preemption disabled at:/, label: () => 'preemption disabled at' },
   { pattern: /^Allocated by task \d{1,10}/, label: () => 'alloc' },
+  // KASAN before 4.12: `Allocated:` / `Freed:` then `PID = 1234`.
+  { pattern: /^Allocated:$/, label: () => 'alloc' },
+  { pattern: /^Freed:$/, label: () => 'free' },
   { pattern: /^(?:kfence-#\d{1,6} .{0,80})?allocated by task \d{1,10}/, label: () => 'alloc' },
   { pattern: /^Freed by task \d{1,10}/, label: () => 'free' },
   { pattern: /^freed by task \d{1,10}/, label: () => 'free' },
@@ -765,7 +768,8 @@ export function applyKernelTitles(
           (k) =>
             k.startLine > title.startLine &&
             k.startLine <= title.startLine + TITLE_BEFORE_REPORT_LINES &&
-            k.startLine < next &&
+            // (kmemleak's own line is titled too: the banner's title takes the report it opens)
+            k.startLine <= next &&
             !titled.has(k) &&
             k.report.kind === title.kind,
         ) ?? null;
