@@ -1002,6 +1002,19 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
         why: 'the arm/arm64 wording of a kernel page fault; the pc line names the function',
       },
       {
+        // Ours: arm64 names the kind of bad access (4.x on); the structural table already calls
+        // them paging requests, and so does the title.
+        title: rx(
+          'Unable to handle kernel (?:write to read-only memory|execute from non-executable memory|read from unreadable memory) at virtual address',
+        ),
+        template: 'BUG: unable to handle kernel paging request in {frame}',
+        alt: ['bad-access in {frame}'],
+        stack: ripStack(),
+        kind: 'bad-access',
+        example: 'Unable to handle kernel write to read-only memory at virtual address ffffffc010b5a2e8',
+        why: 'arm64 page faults on a mapped address with the wrong permission: one title with the other bad addresses',
+      },
+      {
         // Ours, not syzkaller's: s390 names the faulting function on its `Krnl PSW` line.
         // 2.6 kernels: `... pointer dereference at virtual kernel address 0000000000000000`.
         title: rx(
