@@ -18,8 +18,13 @@ import type { ParsedReport } from './types';
  * 4: `Preemption disabled at:` is a stack section of its own (not the main stack), arm32
  *    `Backtrace: frame pointer underflow` opens the main stack, and a title line just above a
  *    report of its own kind (syzkaller's `BUG: memory leak` banner) names that report.
+ * 5: old and non-x86 oopses keep their stacks (bench/oopses): arm32 headerless unwinder stacks,
+ *    2.6.18 `:mod:func` frames, a titled headline claims the report its `Oops:`/`Internal error:`
+ *    line opened, a WARN message after its `WARNING:` line stays in the report, `? ` frames of
+ *    old kernels are read (from the function the headline names); raw kmemleak reports are named
+ *    as syzbot names `BUG: memory leak`; states skip arm32 fault entry, kcov hooks, might_fault.
  */
-export const FINGERPRINT_VERSION = 4;
+export const FINGERPRINT_VERSION = 5;
 
 export function computeFingerprint(report: Pick<ParsedReport, 'kind' | 'state' | 'headline'>): string | null {
   if (report.kind === 'unknown') return null;

@@ -25,6 +25,8 @@ const TIMESTAMP = /^\[ {0,12}(\d{1,10}\.\d{1,9})\]/;
 const HUMAN_TIMESTAMP = /^\[[A-Z][a-z]{2} [A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2} \d{4}\]/;
 const CALLER = /^\[ {0,7}([TC]\d{1,8})\]/;
 const QUOTED_TIMESTAMP = /^(?:[ \t]{1,16}|(?:> ?){1,8}[ \t]{0,8})(?=\[ {0,12}\d{1,10}\.\d{1,9}\])/;
+/** Mail quoting (`> `, `>> `, `> > `), up to a KASAN/ASan shadow row's own `>ffff88...:` marker. */
+const MAIL_QUOTE = /^(?:>(?![0-9a-f]{8,16}:) ?){1,8}/;
 
 /** Strips one line's envelope. `line` must not contain `\n`. */
 export function stripEnvelope(line: string): { text: string; caller: string | null; time: number | null } {
@@ -59,6 +61,11 @@ function stripInto(line: string, out: EnvelopeFields): string {
   if (q0 === 32 || q0 === 9 || q0 === 62 /* > */) {
     const q = QUOTED_TIMESTAMP.exec(s);
     if (q) s = s.slice(q[0].length);
+    // Quoted without timestamps (syzbot's emails, replies to them): the quote goes too.
+    else if (q0 === 62) {
+      const mq = MAIL_QUOTE.exec(s);
+      if (mq) s = s.slice(mq[0].length);
+    }
   }
   // A getty prompt the console output ran into: `syzkaller login: [   16.30] INFO: ...`.
   // Only its first 136 characters can hold one that starts before column 128.

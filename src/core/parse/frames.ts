@@ -39,6 +39,7 @@ const INLINE_FRAME =
   /^(?<name>[A-Za-z_$][\w.$]{0,255}) (?<file>[\w./+-]{1,255}):(?<line>\d{1,7})(?<inl> \[inline\])?$/;
 const DECODED_FRAME =
   /^(?<name>[A-Za-z_$][\w.$]{0,255}) \((?<file>[\w./+-]{1,255}):(?<line>\d{1,7})(?<more>[^)]{0,400})\)(?: \[(?<mod>[\w-]{1,64})\])?/;
+const MODULE_PREFIX = /^:([\w-]{1,64}):(?=[A-Za-z_])/;
 const ARM32_FRAME =
   /^\((?<name>[A-Za-z_$][\w.$]{0,255})(?:\+0x[0-9a-f]{1,10}\/0x[0-9a-f]{1,10})?(?: \[(?<mod>[\w-]{1,64})\])?\)(?: from \[<[0-9a-f]{1,16}>\])?/;
 
@@ -78,6 +79,15 @@ export function parseKernelFrame(line: string, context: string | null): Frame | 
   }
   // ppc64 ELFv1 function descriptors print code symbols with a leading dot: `.ibmvfc_map_sg+0x44/0x260`.
   if (s.charCodeAt(0) === 46 /* . */ && /^\.[A-Za-z_]/.test(s)) s = s.slice(1);
+  // 2.6.18 x86_64 prints a module's symbols as `:ext3:ext3_get_inode_block+0x53/0x1a0`.
+  let prefixModule: string | undefined;
+  if (s.charCodeAt(0) === 58 /* : */) {
+    const pm = MODULE_PREFIX.exec(s);
+    if (pm) {
+      prefixModule = pm[1];
+      s = s.slice(pm[0].length);
+    }
+  }
   // Each grammar needs a literal the line must contain: most lines of a report are not frames
   // and fail these tests before any regex runs.
   let m = s.includes('+0x') ? OFFSET_FRAME.exec(s) : null;
@@ -86,7 +96,7 @@ export function parseKernelFrame(line: string, context: string | null): Frame | 
     return frame(
       g.name,
       s.slice(0, m[0].length),
-      g.mod,
+      g.mod ?? prefixModule,
       g.file,
       g.line,
       reliable,
@@ -109,7 +119,7 @@ export function parseKernelFrame(line: string, context: string | null): Frame | 
     return frame(
       m.groups.name,
       s.slice(0, m[0].length),
-      undefined,
+      m.groups.mod,
       undefined,
       undefined,
       reliable,

@@ -362,6 +362,7 @@ export function classifyFaultAddress(raw: string, arch: string | null | undefine
   return { value, class: 'kernel', decoded: null, detail: null };
 }
 
+const KASAN_OLD_CACHE = /^Object at [0-9a-f]{1,16}, in cache ([\w.:-]{1,64}) size: (\d{1,10})/;
 const KASAN_CACHE = /which belongs to the cache ([\w:.()-]{1,64}) of size (\d{1,10})/;
 const REGION = /(\d{1,10})-byte region/;
 const KFENCE_OBJECT = /size=(\d{1,10}), cache=([\w:.()-]{1,64})/;
@@ -377,6 +378,14 @@ export function collectSlabFacts(line: string, caches: Set<string>, sizes: Set<n
   let m: RegExpExecArray | null;
   if (line.includes('the cache ')) {
     m = KASAN_CACHE.exec(line);
+    if (m) {
+      caches.add(m[1]);
+      sizes.add(Number(m[2]));
+    }
+  }
+  // KASAN before 4.12: `Object at ffff88006a41c6a0, in cache kmalloc-128 size: 128`.
+  if (line.includes(', in cache ')) {
+    m = KASAN_OLD_CACHE.exec(line);
     if (m) {
       caches.add(m[1]);
       sizes.add(Number(m[2]));

@@ -4,6 +4,7 @@
 // and decide whether the report can be trusted. Every step is a pass over lines with
 // single-line patterns, so the work is linear in the input.
 import {
+  ARM_FRAME_LINE,
   CORRUPTED_LINES,
   CORRUPTED_TITLE,
   FRAME_LINES,
@@ -104,8 +105,10 @@ export function titleKernelReports(lines: PreparedLines): KernelTitle[] {
     // switched off; its logs come from kernels with a reliable unwinder.)
     // Only for logs without printk caller ids (kernels before 5.1): newer ones unwind reliably
     // and a stack of `? ` frames there means a broken report, as syzkaller says.
+    // The same when the title's own line named the function but the call trace holds only `? `
+    // frames (`no frames in a stack trace`).
     if (
-      t.corruptedReason === 'extracted no frames' &&
+      (t.corruptedReason === 'extracted no frames' || t.corruptedReason === 'no frames in a stack trace') &&
       !/^[TC]/.test(contextOf(lines, i)) &&
       !hasReliableFrame(gatherReport(lines, fams, i, false))
     ) {
@@ -178,7 +181,9 @@ function gatherReport(
       continue;
     }
     let questionable = false;
-    if (ctx !== '' && !text.includes('<EOI>')) {
+    // Without a console prefix syzkaller keeps `? ` lines as they are (they parse as no frame);
+    // the retry for old kernels reads them as frames, prefixed or not.
+    if ((ctx !== '' || useQuestionable) && !text.includes('<EOI>')) {
       if (text.includes(' ? ') && QUESTIONABLE.test(text)) {
         questionable = true;
         text = text.slice(text.indexOf(' ? ') + 2);
@@ -188,6 +193,8 @@ function gatherReport(
       }
     }
     if (!isStart && questionable && !useQuestionable) continue;
+    // A `? func+0x0/..` word is a function pointer left on the stack, never a return address.
+    if (questionable && text.includes('+0x0/')) continue;
     textLines++;
     let skipLine = skipText;
     if (text.includes('Disabling lock debugging due to kernel taint')) skipLine = true;
@@ -280,6 +287,7 @@ function titleOne(
 ): KernelTitle {
   const report = gatherReport(lines, fams, start, useQuestionable);
   const head = report.lines.slice(0, Math.max(1, report.titleEnd));
+  const oldConsole = !/^[TC]/.test(contextOf(lines, start));
   // Every title pattern contains its family's header: only those lines can hold a title.
   const headerLines: number[] = [];
   for (let i = 0; i < head.length; i++) if (head[i].includes(fam.header)) headerLines.push(i);
@@ -317,7 +325,11 @@ function titleOne(
     let frames: string[] = [];
     let rawFrames: string[] = [];
     if (f.stack) {
-      const r = extractStackFrames(f.stack, head, from);
+      // Reading `? ` frames (old kernels), stale words come before the real ones: the function
+      // the headline itself names (`WARNING: ... at x.c:264 dev_watchdog+0x236/0x240()`) is
+      // where the stack starts when it is in it.
+      const named = useQuestionable ? HEADLINE_FUNCTION.exec(head[tpos.line]) : null;
+      const r = extractStackFrames(f.stack, head, from, oldConsole, named ? named[1] : null);
       frames = r.frames;
       rawFrames = r.rawFrames;
       if (!r.ok) corrupted = 'extracted no frames';
@@ -329,7 +341,6 @@ function titleOne(
     best = { f, title, frames, rawFrames, corrupted, slots };
     lastFormat = f;
   }
-  const oldConsole = !/^[TC]/.test(contextOf(lines, start));
   return finish(report, fam, best as Candidate | null, lastFormat, matchedTitle, start, oldConsole);
 }
 
@@ -439,6 +450,8 @@ function corruptedReason(
     }
     if (key !== RISCV_STACK_START && corrupted) return 'no frames in a stack trace';
   }
+  // arm32's unwinder prints its frames without a stack keyword before them.
+  if (!hasStack && report.some((l) => ARM_FRAME_LINE.test(l))) return null;
   return hasStack ? null : 'no stack trace in report';
 }
 
@@ -470,17 +483,26 @@ function extractStackFrames(
   stack: StackSelector,
   report: readonly string[],
   from: Pos,
+  oldConsole: boolean,
+  startAt: string | null,
 ): { frames: string[]; rawFrames: string[]; ok: boolean } {
-  const first = runParts(stack, stack.parts, report, from);
+  const first = runParts(stack, stack.parts, report, from, startAt);
   if (first.ok || !stack.parts2) return first;
-  return runParts(stack, stack.parts2, report, from);
+  const second = runParts(stack, stack.parts2, report, from, startAt);
+  // `parts3` reads what kernels before printk caller ids print instead (see StackSelector).
+  if (second.ok || !stack.parts3 || !oldConsole) return second;
+  return runParts(stack, stack.parts3, report, from, startAt);
 }
+
+/** A `func+0x../0x..` on a headline. */
+const HEADLINE_FUNCTION = /(?:^|[\s(])\.?([a-zA-Z_][a-zA-Z0-9_]{0,199})\+0x[0-9a-f]{1,16}\/0x[0-9a-f]{1,16}/;
 
 function runParts(
   stack: StackSelector,
   parts: readonly StackPart[],
   report: readonly string[],
   from: Pos,
+  startAt: string | null,
 ): { frames: string[]; rawFrames: string[]; ok: boolean } {
   let li = from.line;
   const lineAt = (i: number): string => (i === from.line ? report[i].slice(from.col) : report[i]);
@@ -490,7 +512,7 @@ function runParts(
   let ok = true;
   let stacks = 0;
   // Without an extractor only a stack's first kept frame names the title: skip the rest's work.
-  const firstOnly = !stack.extractor;
+  const firstOnly = !stack.extractor && startAt === null;
   const add = (m: RegExpExecArray): void => {
     for (let g = 1; g < m.length; g++) {
       if (firstOnly && raw.length > 0) return;
@@ -501,7 +523,8 @@ function runParts(
   };
   for (let p = 0; ; p++) {
     if (p === parts.length || (parts[p] === PARSE_STACK && stacks > 0)) {
-      const key = pickFrame(stack, raw);
+      const at = startAt === null ? -1 : raw.indexOf(startAt);
+      const key = pickFrame(stack, at > 0 ? raw.slice(at) : raw);
       if (key === null) {
         results.push('corrupted');
         rawResults.push('corrupted');

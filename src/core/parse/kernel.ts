@@ -128,6 +128,18 @@ export function scanKernelReports(lines: PreparedLines): KernelCandidate[] {
         lastClosed = null;
         continue;
       }
+    } else if (
+      role === 'prefix' &&
+      current &&
+      current.hits.length === 1 &&
+      current.hits[0].rule.id.startsWith('warning') &&
+      i - current.hits[0].line <= 2
+    ) {
+      // Before ~4.16 a WARN()'s message followed the `WARNING:` line (`list_del corruption.
+      // ...`, `refcount_t: underflow`); later kernels print it first and it opens the report.
+      // Either way it is one report, and the message says what the warning is about.
+      current.hits.unshift(hit);
+      continue;
     } else if (current && i <= current.absorbUntil) {
       current.hits.push(hit);
       current.absorbUntil = -1;
@@ -160,8 +172,15 @@ export function scanKernelReports(lines: PreparedLines): KernelCandidate[] {
     drafts.push(current);
   }
   if (current && !current.closed) current.end = Math.min(texts.length, current.start + MAX_REPORT_LINES);
-  return drafts.map((d) => buildReport(lines, d));
+  return drafts.map((d) => {
+    const k = buildReport(lines, d);
+    draftOf.set(k, d);
+    return k;
+  });
 }
+
+/** The draft each scanned report was built from, to rebuild it when a title claims it. */
+const draftOf = new WeakMap<KernelCandidate, Draft>();
 
 interface StackSection {
   label: string;
@@ -180,6 +199,9 @@ const SECTION_HEADERS: readonly { pattern: RegExp; label: (m: RegExpExecArray) =
   // Call Trace; right after the headline it would otherwise pass for the main stack.
   { pattern: /^Preemption disabled at:/, label: () => 'preemption disabled at' },
   { pattern: /^Allocated by task \d{1,10}/, label: () => 'alloc' },
+  // KASAN before 4.12: `Allocated:` / `Freed:` then `PID = 1234`.
+  { pattern: /^Allocated:$/, label: () => 'alloc' },
+  { pattern: /^Freed:$/, label: () => 'free' },
   { pattern: /^(?:kfence-#\d{1,6} .{0,80})?allocated by task \d{1,10}/, label: () => 'alloc' },
   { pattern: /^Freed by task \d{1,10}/, label: () => 'free' },
   { pattern: /^freed by task \d{1,10}/, label: () => 'free' },
@@ -210,7 +232,7 @@ const CPU_LINE = /^CPU: (\d{1,5}) (?:UID: \d{1,10} )?PID: (\d{1,10}) Comm: /;
 const HARDWARE = /^Hardware name: (.{1,200})$/;
 const MODULES = /^Modules linked in:(.{0,4000})$/;
 const RIP_LINE =
-  /^(?:RIP: (?<cs>[0-9a-f]{4}):|EIP: (?:[0-9a-f]{4}:)?|IP: |pc : |PC is at |EIP is at |NIP \[[0-9a-f]{1,16}\] |epc : |Krnl PSW : [0-9a-f]{16} [0-9a-f]{16} )(?<rest>.{0,400})$/;
+  /^(?:RIP: (?<cs>[0-9a-f]{4}):|EIP: (?:[0-9a-f]{4}:)?|IP: |pc : |PC is at |EIP is at |NIP \[[0-9a-f]{1,16}\] |epc ?: |epc {3}: [0-9a-f]{8,16} |Krnl PSW : [0-9a-f]{16} [0-9a-f]{16} )(?<rest>.{0,400})$/;
 const ACCESS_LINE =
   /^(Read|Write) of size (\d{1,10}) at addr ([0-9a-fA-Fx]{1,18})(?: by task (.{1,64})\/(\d{1,10}))?/;
 const FREE_OF_ADDR = /^Free of addr ([0-9a-fA-Fx]{1,18})(?: by task (.{1,64})\/(\d{1,10}))?/;
@@ -274,11 +296,21 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
       continue;
     }
     const frame = isHitLine(d.hits, i) ? null : parseKernelFrame(t, context);
+    // 2.6.18 x86_64 ends its headline with `RIP: ` and prints the faulting address on the next
+    // line (`Unable to handle kernel NULL pointer dereference at 0000000000000048 RIP: `).
+    if (frame && i > d.start && texts[i - 1].trimEnd().endsWith(' RIP:')) {
+      ripFrame ??= { ...frame, context: 'exception' };
+      continue;
+    }
     if (frame) {
       if (!section) {
-        // Frames right after a headline (KMSAN, kmemleak without header) form the main stack.
-        const nearHeader = i - primary.line <= 3;
-        const label = nearHeader && !sections.some((s) => s.label === 'main') ? 'main' : 'unlabelled';
+        // Frames right after a headline (KMSAN, kmemleak without header) form the main stack, and
+        // so does arm32's unwinder, which prints `[<pc>] (func) from [<lr>] (caller)` lines
+        // without a `Backtrace:` line before them.
+        const headerless =
+          i - primary.line <= 3 ||
+          (frame.raw?.charCodeAt(0) === 40 /* ( */ && frame.raw.includes(') from [<'));
+        const label = headerless && !sections.some((s) => s.label === 'main') ? 'main' : 'unlabelled';
         section = { label, frames: [] };
         sections.push(section);
       }
@@ -333,8 +365,11 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
     if (rip?.groups) {
       if (t.startsWith('RIP')) arch ??= 'x86_64';
       else if (t.startsWith('EIP')) arch ??= 'i386';
-      else if (t.startsWith('pc :')) arch ??= 'arm64';
+      // arm32 prints `pc : [<..>]    lr : [<..>]    psr: ..`, arm64 4.x the same with `pstate:`.
+      else if (t.startsWith('pc :')) arch ??= t.includes(' psr: ') ? 'arm' : 'arm64';
       else if (t.startsWith('NIP')) arch ??= 'powerpc';
+      // mips pads `epc   : <addr> func+0x..`; riscv prints `epc : func+0x..` (`epc: <addr>` before 5.11).
+      else if (t.startsWith('epc   :')) arch ??= 'mips';
       else if (t.startsWith('epc')) arch ??= 'riscv64';
       else if (t.startsWith('Krnl PSW')) arch ??= 's390';
       const userMode = rip.groups.cs !== undefined && rip.groups.cs !== '0010' && rip.groups.cs !== '0060';
@@ -733,22 +768,39 @@ export function applyKernelTitles(
           (k) =>
             k.startLine > title.startLine &&
             k.startLine <= title.startLine + TITLE_BEFORE_REPORT_LINES &&
-            k.startLine < next &&
+            // (kmemleak's own line is titled too: the banner's title takes the report it opens)
+            k.startLine <= next &&
             !titled.has(k) &&
             k.report.kind === title.kind,
         ) ?? null;
     }
     if (!host) {
       let end = Math.min(lines.texts.length, title.startLine + MAX_REPORT_LINES);
-      for (const k of kernel) if (k.startLine > title.startLine) end = Math.min(end, k.startLine);
-      if (t + 1 < titles.length) end = Math.min(end, Math.max(title.startLine + 1, titles[t + 1].startLine));
-      host = buildReport(lines, {
-        hits: [{ line: title.startLine, rule: TITLED_ONLY_RULE, groups: {} }],
-        start: title.startLine,
-        end,
-        closed: true,
-        absorbUntil: -1,
-      });
+      let next: KernelCandidate | null = null;
+      for (const k of kernel)
+        if (k.startLine > title.startLine && k.startLine < end) {
+          end = k.startLine;
+          next = k;
+        }
+      const hits: HeaderHit[] = [{ line: title.startLine, rule: TITLED_ONLY_RULE, groups: {} }];
+      // A headline the structural table does not know (`Unhandled fault:`, old wordings such as
+      // i386's `... dereference at virtual address`) is followed by lines it does know as parts
+      // of a report (`Oops: 0000 [#1]`, `Internal error:`, `Kernel panic`). Printed without a
+      // report before them they opened one of their own: it is this title's report.
+      const draft = next ? draftOf.get(next) : undefined;
+      const claim =
+        draft !== undefined &&
+        draft.hits[0].rule.role === 'continuation' &&
+        draft.hits[0].line - title.startLine <= CONTINUATION_WINDOW &&
+        !titled.has(next as KernelCandidate) &&
+        (t + 1 >= titles.length || titles[t + 1].startLine >= draft.hits[0].line);
+      if (claim && draft && next) {
+        hits.push(...draft.hits);
+        end = draft.end;
+        kernel.splice(kernel.indexOf(next), 1);
+      } else if (t + 1 < titles.length)
+        end = Math.min(end, Math.max(title.startLine + 1, titles[t + 1].startLine));
+      host = buildReport(lines, { hits, start: title.startLine, end, closed: true, absorbUntil: -1 });
       kernel.push(host);
       kernel.sort((a, b) => a.startLine - b.startLine);
     }

@@ -307,8 +307,9 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   },
   {
     id: 'kernel-bug',
-    header: 'kernel BUG at',
-    pattern: /^kernel BUG at (?<file>[^\s:]{1,255}):(?<line>\d{1,7})!/,
+    header: 'ernel BUG at',
+    // 2.6.18 x86_64 printed `Kernel BUG at fs/nfs/inode.c:1171`, without the `!`.
+    pattern: /^[kK]ernel BUG at (?<file>[^\s:]{1,255}):(?<line>\d{1,7})(?:!|\s*$)/,
     titleTemplate: 'kernel BUG in {frame}',
     kind: 'bug',
     role: 'start',
@@ -783,13 +784,13 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
     id: 'arm64-internal-error',
     header: 'Internal error: ',
     pattern:
-      /^Internal error: (?<what>[A-Za-z][A-Za-z -]{1,40}): (?:0x)?[0-9a-f]{1,16} \[#(?<oopsNo>\d{1,5})\]/,
+      /^Internal error: (?<what>[A-Za-z][A-Za-z -]{1,40})?: (?:0x)?[0-9a-f]{1,16} \[#(?<oopsNo>\d{1,5})\]/,
     titleTemplate: 'Internal error in {frame}',
     kind: 'bad-access',
     role: 'continuation',
     frameFrom: 'stack',
     example: 'Internal error: Oops: 96000005 [#1] SMP',
-    why: 'arm64/arm oops line after the fault headline; carries the oops counter',
+    why: 'arm64/arm oops line after the fault headline; carries the oops counter (arm32 external aborts print no kind: `Internal error: : 1406 [#1]`)',
   },
   {
     id: 'oops-line',

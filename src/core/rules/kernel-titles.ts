@@ -12,9 +12,10 @@ import { KASAN_KINDS } from './kernel-reports';
 const MACROS: readonly [RegExp, string][] = [
   [/\{\{ADDR\}\}/g, '0x[0-9a-f]+'],
   [/\{\{PC\}\}/g, '\\[<?(?:0x)?[0-9a-f]{1,16}>?\\]'],
-  // An optional leading dot: ppc64 ELFv1 prints code symbols as `.func+0x44/0x260`.
-  [/\{\{FUNC:(\w+)\}\}/g, '\\.?(?<$1>[a-zA-Z0-9_]{1,200})(?:\\.|\\+)'],
-  [/\{\{FUNC\}\}/g, '\\.?([a-zA-Z0-9_]{1,200})(?:\\.|\\+)'],
+  // An optional leading dot: ppc64 ELFv1 prints code symbols as `.func+0x44/0x260`; an optional
+  // `:module:` before the name: 2.6.18 x86_64 prints module symbols as `:ext3:ext3_get_block+0x..`.
+  [/\{\{FUNC:(\w+)\}\}/g, '(?::[a-zA-Z0-9_]{1,60}:)?\\.?(?<$1>[a-zA-Z0-9_]{1,200})(?:\\.|\\+)'],
+  [/\{\{FUNC\}\}/g, '(?::[a-zA-Z0-9_]{1,60}:)?\\.?([a-zA-Z0-9_]{1,200})(?:\\.|\\+)'],
   [/\{\{SRC:(\w+)\}\}/g, '(?<$1>[a-zA-Z0-9\\-_/.]{1,200}\\.[a-z]{1,5}:[0-9]{1,7})'],
   [/\{\{SRC\}\}/g, '(?:[a-zA-Z0-9\\-_/.]{1,200}\\.[a-z]{1,5}:[0-9]{1,7})'],
 ];
@@ -38,6 +39,11 @@ export interface StackSelector {
   parts: readonly StackPart[];
   /** Tried when `parts` yields no frame (syzkaller `parts2`). */
   parts2?: readonly StackPart[];
+  /**
+   * Tried when `parts2` yields no frame either, in logs without printk caller ids only (ours):
+   * what older kernels print in place of the stack syzkaller's kernels print.
+   */
+  parts3?: readonly StackPart[];
   /** Frames to pass over in this family, besides the global skip list (unanchored patterns). */
   skip?: readonly string[];
   /** Picks the frame among all of them instead of the first unskipped one. */
@@ -85,10 +91,27 @@ export interface OopsFamily {
   sharedWithUserspace?: boolean;
 }
 
-const CALL_TRACE = rx('(?:Call (?:T|t)race:)|(?:Backtrace:)');
-/** The faulting instruction: x86 `RIP:`, old `IP:`, powerpc `NIP`, arm64 `pc :`, arm `PC is at`. */
+/**
+ * An arm32 unwinder line, `[<pc>] (func) from [<lr>] (caller+0x../0x..)`: 4.x kernels print the
+ * callee bare, 2.6/3.x kernels with its offset (`(func+0x0/0x90)`), either with `[module]`.
+ * Its first capture is the callee, its second the caller.
+ */
+const ARM_FROM_FRAME =
+  '^ *{{PC}} \\(\\.?([a-zA-Z0-9_]{1,200})(?:\\.[a-z0-9._]{1,40})?(?:\\+0x[0-9a-f]{1,10}/0x[0-9a-f]{1,10})?(?: \\[[a-zA-Z0-9_-]{1,64}\\])?\\) from {{PC}} \\(';
+/**
+ * Where a call trace starts. arm32's unwinder prints no header before its frames: its first
+ * frame line starts the stack and names the first frame (ours; syzkaller reads arm32 logs whose
+ * `Backtrace:` line comes from the frame-pointer unwinder).
+ */
+const CALL_TRACE = rx('(?:Call (?:T|t)race:)|(?:Backtrace:)|' + ARM_FROM_FRAME);
+/**
+ * The faulting instruction: x86 `RIP:`, old `IP:`, powerpc `NIP`, arm64 `pc :`, arm `PC is at`,
+ * riscv `epc : f+0x..`. Ours besides syzkaller's: s390 `Krnl PSW : <psw> <addr> (f+0x..)`, mips
+ * `epc   : <addr> f+0x..`, and riscv before 5.11 `epc: <addr>` with no symbol (like x86's
+ * `RIP: 0033:0x..`, it names no frame and the call trace does).
+ */
 export const RIP_FRAME = rx(
-  '(?:IP|NIP|pc |PC is at|IP is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\\[< *\\(null\\)>\\] +\\(null\\)|[0-9]+: +\\(null\\))',
+  '(?:IP|NIP|pc |PC is at|IP is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\\[< *\\(null\\)>\\] +\\(null\\)|[0-9]+: +\\(null\\))|^Krnl PSW : [0-9a-f]{16} [0-9a-f]{16} \\({{FUNC}}|^epc {0,3}: [0-9a-f]{8,16}(?: {{FUNC}})?',
 );
 
 function warningStack(...skip: string[]): StackSelector {
@@ -133,6 +156,27 @@ const DEADLOCK = (headline: string, which: string, at: string, example: string):
 });
 const AT_LOCK = 'at: (?:{{PC}} +)?{{FUNC:func}}';
 const AT_LOCK_OLD = 'at: {{PC}} +{{FUNC:func}}';
+
+/** kmemleak's allocation backtrace: the first frame past the allocator and kmemleak itself. */
+const MEMORY_LEAK_STACK: StackSelector = {
+  parts: [rx('backtrace(?: \\(crc [0-9a-f]*\\))?:'), PARSE_STACK],
+  skip: [
+    'kmemleak',
+    'mmap',
+    'kmem',
+    'slab',
+    'alloc',
+    'create_object',
+    'idr_get',
+    'list_lru_init',
+    'kasprintf',
+    'kvasprintf',
+    'pcpu_create',
+    'strdup',
+    'strndup',
+    'memdup',
+  ],
+};
 
 export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
   {
@@ -473,25 +517,7 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
       {
         title: rx('BUG: memory leak'),
         template: 'memory leak in {frame}',
-        stack: {
-          parts: [rx('backtrace(?: \\(crc [0-9a-f]*\\))?:'), PARSE_STACK],
-          skip: [
-            'kmemleak',
-            'mmap',
-            'kmem',
-            'slab',
-            'alloc',
-            'create_object',
-            'idr_get',
-            'list_lru_init',
-            'kasprintf',
-            'kvasprintf',
-            'pcpu_create',
-            'strdup',
-            'strndup',
-            'memdup',
-          ],
-        },
+        stack: MEMORY_LEAK_STACK,
         kind: 'memory-leak',
         example: 'BUG: memory leak ... backtrace: kmemleak_alloc ... __kmalloc ... foo_init',
         why: 'the first frame past the allocator and kmemleak is the leaking caller',
@@ -830,12 +856,24 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
     header: 'INFO:',
     formats: [
       // 2.6/3.x lockdep banners: `[ INFO: possible recursive locking detected ]`.
-      DEADLOCK(
-        'INFO: possible circular locking dependency detected \\]',
-        'is trying to acquire lock',
-        AT_LOCK_OLD,
-        '[ INFO: possible circular locking dependency detected ]',
-      ),
+      {
+        // Before 4.11 the circular report was this banner; named as its `WARNING:` successor is:
+        // the first lock site (the wanted lock's, then the held one's) that is not a helper such
+        // as might_fault (ours: syzkaller names the old banner by the first site, whatever it is).
+        title: rx('INFO: possible circular locking dependency detected'),
+        report: [
+          rx('INFO: possible circular locking dependency detected \\]'),
+          rx('is trying to acquire lock'),
+        ],
+        template: 'possible deadlock in {frame}',
+        stack: {
+          parts: [rx('at: {{PC}} +{{FUNC}}'), rx('at: {{PC}} +{{FUNC}}'), PARSE_STACK],
+          skip: ['process_one_work', 'flush_workqueue', 'drain_workqueue', 'destroy_workqueue'],
+        },
+        kind: 'deadlock',
+        example: '[ INFO: possible circular locking dependency detected ]',
+        why: 'the same report as `WARNING: possible circular locking dependency detected`, one title for both',
+      },
       DEADLOCK(
         'INFO: possible irq lock inversion dependency detected \\]',
         'just changed the state of lock',
@@ -872,6 +910,9 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
         stack: {
           parts: [rx('apic_timer_interrupt'), RIP_FRAME, PARSE_STACK],
           parts2: [rx('(?:apic_timer_interrupt|Exception stack|el1h_64_irq)'), PARSE_STACK],
+          // Ours: a stall another CPU detected (`detected stalls on CPUs/tasks: { 3}`) on kernels
+          // without NMI backtraces prints the stalled CPU's task with `Task dump for CPU 3:`.
+          parts3: [rx('Task dump for CPU [0-9]{1,5}:'), CALL_TRACE, PARSE_STACK],
           skip: ['apic_timer_interrupt', 'rcu'],
           extractor: 'stall',
         },
@@ -961,8 +1002,24 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
         why: 'the arm/arm64 wording of a kernel page fault; the pc line names the function',
       },
       {
+        // Ours: arm64 names the kind of bad access (4.x on); the structural table already calls
+        // them paging requests, and so does the title.
+        title: rx(
+          'Unable to handle kernel (?:write to read-only memory|execute from non-executable memory|read from unreadable memory) at virtual address',
+        ),
+        template: 'BUG: unable to handle kernel paging request in {frame}',
+        alt: ['bad-access in {frame}'],
+        stack: ripStack(),
+        kind: 'bad-access',
+        example: 'Unable to handle kernel write to read-only memory at virtual address ffffffc010b5a2e8',
+        why: 'arm64 page faults on a mapped address with the wrong permission: one title with the other bad addresses',
+      },
+      {
         // Ours, not syzkaller's: s390 names the faulting function on its `Krnl PSW` line.
-        title: rx('Unable to handle kernel pointer dereference in virtual (?:kernel|user) address space'),
+        // 2.6 kernels: `... pointer dereference at virtual kernel address 0000000000000000`.
+        title: rx(
+          'Unable to handle kernel pointer dereference (?:in virtual (?:kernel|user) address space|at virtual (?:kernel|user) address)',
+        ),
         template: 'BUG: unable to handle kernel paging request in {frame}',
         alt: ['bad-access in {frame}'],
         stack: { parts: [rx('Krnl PSW : [0-9a-f]+ [0-9a-f]+ \\({{FUNC}}'), CALL_TRACE, PARSE_STACK] },
@@ -1158,6 +1215,16 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
   {
     header: 'Kernel BUG',
     formats: [
+      {
+        // Ours, not syzkaller's: 2.6.18 x86_64 (RHEL5) printed BUG_ON() as `Kernel BUG at
+        // fs/nfs/inode.c:1171` with a RIP line and a call trace, like later `kernel BUG at`.
+        title: rx('Kernel BUG at {{SRC}}'),
+        template: 'kernel BUG in {frame}',
+        stack: ripStack({ skip: ['^skb_'] }),
+        kind: 'bug',
+        example: 'Kernel BUG at fs/nfs/inode.c:1171',
+        why: 'the same BUG_ON() as `kernel BUG at`, in the wording of 2.6.18; named by the faulting function',
+      },
       {
         title: rx('Kernel BUG (?<rest>.{1,200})'),
         template: 'kernel BUG {rest}',
@@ -1492,6 +1559,22 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
     suppressions: [/ALSA/, /fatal error: cannot create timer/],
   },
   {
+    // Ours: kmemleak's own report as `cat /sys/kernel/debug/kmemleak` or dmesg prints it, without
+    // the `BUG: memory leak` line syzkaller prints before it; named as syzbot names that one.
+    header: 'unreferenced object 0x',
+    formats: [
+      {
+        title: rx('^unreferenced object 0x[0-9a-f]{1,16} \\(size [0-9]{1,10}\\):'),
+        template: 'memory leak in {frame}',
+        stack: MEMORY_LEAK_STACK,
+        kind: 'memory-leak',
+        example: 'unreferenced object 0xffff8881e4c1a300 (size 192):',
+        why: 'a leak report pasted from kmemleak itself is the same bug as syzbot`s `BUG: memory leak`',
+      },
+    ],
+    suppressions: [],
+  },
+  {
     // Ours, not syzkaller's (it titles the panic that follows: `kernel panic: Hard LOCKUP`).
     header: 'Watchdog detected hard LOCKUP',
     formats: [
@@ -1532,8 +1615,10 @@ export const RISCV_STACK_START = STACK_START[STACK_START.length - 1];
 /** A frame line: `[<addr>] func+0x1/0x2`, ` func+0x1/0x2`, arm `[<pc>] (f) from [<lr>] (g+...)`. */
 export const FRAME_LINES: readonly RegExp[] = [
   rx('^ *(?:{{PC}} ){0,2}{{FUNC}}'),
-  rx('^ *{{PC}} \\(([a-zA-Z0-9_.]{1,200})\\) from {{PC}} \\({{FUNC}}'),
+  rx(ARM_FROM_FRAME + '{{FUNC}}'),
 ];
+/** The arm32 unwinder's frame line: a stack even without a header before it. */
+export const ARM_FRAME_LINE = FRAME_LINES[1];
 
 /** Fault-injection stacks interleave with reports: seeing one makes the report corrupted. */
 export const CORRUPTED_LINES: readonly RegExp[] = [
@@ -1571,6 +1656,7 @@ export const TITLE_SKIP_FRAMES: readonly string[] = [
   'dump_stack',
   'walk_stack',
   'dump_backtrace',
+  'unwind_backtrace',
   'warn_slowpath',
   'warn_alloc',
   'warn_bogus',
@@ -1825,7 +1911,17 @@ export const STALL_ANCHORS: readonly RegExp[] = [
   /hrtimer_run/,
   /run_ksoftirqd/,
   /smpboot_thread_fn/,
+  // Ours: before 2.6.36 the workqueue thread called the work function itself (no
+  // process_one_work); later kernels list process_one_work first, which wins.
+  /^worker_thread$/,
+  // Ours: x86_64 syscall entry before do_syscall_64 (2.6 to 4.x fast path).
+  /^system_call_fastpath$/,
+  /^entry_SYSCALL_64_fastpath$/,
   /^kthread$/,
+  // Ours: the interrupt core calls the handler here; a CPU stuck inside a handler (a hard lockup
+  // with interrupts off) is named by the handler, as a syscall's stall is by the syscall.
+  /^__handle_irq_event_percpu$/,
+  /^handle_irq_event_percpu$/,
   /start_secondary/,
   /cpu_startup_entry/,
   /ret_from_fork/,
@@ -1915,6 +2011,8 @@ export const REPORT_START_IGNORES: readonly RegExp[] = [
   /unregister_netdevice: waiting for/,
   /PANIC: double fault/,
   /Internal error:/,
+  // kmemleak's object line follows syzkaller's `BUG: memory leak` headline: the same report.
+  /^unreferenced object 0x/,
 ];
 
 /** Informational messages with a stack: one inside a report means another stack is mixed in. */
