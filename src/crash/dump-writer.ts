@@ -59,7 +59,7 @@ export interface WriteTicket {
  * several dumps instead of the one or two that arrive while the previous one commits, and
  * PostgreSQL's CPU per dump falls with the batch size (bench/README-ingest.md).
  */
-export const BATCH_WINDOW_MS = 10;
+export const BATCH_WINDOW_MS = 20;
 
 /** How many dumps one transaction writes at most (16 parameters each). */
 export const MAX_BATCH_DUMPS = 32;

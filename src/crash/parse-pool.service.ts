@@ -46,9 +46,9 @@ export class ParsePool implements OnModuleDestroy {
       return { parsed, json: JSON.stringify(parsed) };
     }
     const task: ParseTask = { text, json: true };
-    const out = (await pool.run(task)) as { parsed: ParsedDump; json: string };
+    const json = (await pool.run(task)) as string;
     this.offloaded++;
-    return out;
+    return { parsed: JSON.parse(json) as ParsedDump, json };
   }
 
   /** The worker threads for this text, or null: parse it inline. */
