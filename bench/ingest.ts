@@ -3,7 +3,7 @@
 // ceiling of the same bodies on the same database, measured in the same run.
 // Build: `npx tsc -p tsconfig.json`; run:
 //   node dist/bench/ingest.js [--db embedded|server|both] [--concurrency 16] [--requests 2000]
-//                             [--warmup 32] [--profile DIR] [--perf DIR]
+//                             [--warmup 32] [--log-level warn] [--profile DIR] [--perf DIR]
 // `--profile DIR` runs the service under `node --cpu-prof` and writes its .cpuprofile to DIR
 // (summarise it with `node dist/bench/cpuprofile.js DIR/*.cpuprofile`).
 // Beside the rates it prints the CPU time each party spent per dump (from /proc): the service
@@ -35,6 +35,8 @@ const REQUESTS = Number(arg('--requests', '2000'));
 const WHICH = arg('--db', 'both');
 /** Submissions before the measured run (distinct bodies, not counted): JIT, connections. */
 const WARMUP = Number(arg('--warmup', '32'));
+/** The service's LOG_LEVEL: `info` (its default) writes a JSON line per request. */
+const LOG_LEVEL = arg('--log-level', 'warn');
 const PROFILE_DIR = arg('--profile', '');
 /** `--perf DIR`: `perf record` of the service's CPU (not wall) time during the measured run. */
 const PERF_DIR = arg('--perf', '');
@@ -276,7 +278,7 @@ async function benchServer(data: Buffer[]): Promise<Row> {
     const ceiling = await insertCeiling(url.toString(), data, CONCURRENCY);
     const spawnedAt = performance.now();
     const svc = spawnService(
-      { DATABASE_URL: url.toString(), CRASHKB_ADMIN_KEY: KEY, LOG_LEVEL: 'warn' },
+      { DATABASE_URL: url.toString(), CRASHKB_ADMIN_KEY: KEY, LOG_LEVEL },
       await freePort(),
       nodeArgs(),
     );
@@ -324,7 +326,7 @@ async function benchEmbedded(data: Buffer[]): Promise<Row> {
         DATABASE_URL: '',
         CRASHKB_DATA_DIR: join(dir, 'data'),
         CRASHKB_ADMIN_KEY: KEY,
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL,
       },
       await freePort(),
       nodeArgs(),

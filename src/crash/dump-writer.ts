@@ -221,6 +221,8 @@ export class DumpWriter implements OnModuleDestroy {
   }
 }
 
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
  * `($1, $2, ...), (...)`: one tuple of placeholders per row, each with its cast, and `tail`
  * (a constant) at the end of each.
@@ -247,6 +249,10 @@ function tuples(
  */
 export async function writeBatch(em: EntityManager, dumps: NewDump[]): Promise<StoredDump[]> {
   const params: unknown[] = [];
+  // Rows are locked in the order they are written: content hash order for the dumps and
+  // fingerprint order for the buckets, so that two batches (two transactions here, or another
+  // instance's) that touch the same rows wait for each other instead of deadlocking.
+  const byHashOrder = [...dumps].sort((a, b) => compare(a.contentHash, b.contentHash));
   const dumpTuples = tuples(
     dumps.length,
     [
@@ -268,7 +274,7 @@ export async function writeBatch(em: EntityManager, dumps: NewDump[]): Promise<S
     ],
     params,
     (i) => {
-      const d = dumps[i];
+      const d = byHashOrder[i];
       return [
         d.contentHash,
         d.content,
@@ -338,7 +344,7 @@ export async function writeBatch(em: EntityManager, dumps: NewDump[]): Promise<S
     g.occurrences++;
     if (row.inserted) g.added++;
   });
-  const list = [...groups.values()];
+  const list = [...groups.values()].sort((a, b) => compare(a.fingerprint, b.fingerprint));
   const bucketParams: unknown[] = [];
   const bucketTuples = tuples(
     list.length,
