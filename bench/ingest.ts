@@ -16,14 +16,14 @@
 // code seen (a 503 or a timeout is counted, never hidden).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { startEmbeddedDatabase } from '../src/db/embedded';
-import { FIXTURES_DIR } from '../test/support/paths';
 import { freePort, spawnService, waitHealthy } from '../test/support/process';
+import { bodies, pool, postgresCpuMs, statTimes, type Cpu } from './ingest-support';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -43,78 +43,10 @@ const PERF_DIR = arg('--perf', '');
 const SERVER_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const KEY = 'bench-admin-key-' + randomBytes(8).toString('hex');
 
-function walk(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (name.endsWith('.txt')) out.push(p);
-  }
-  return out;
-}
-
-/** Distinct dumps of 4–40 KB: a fixture, repeated to size, with a unique tag line. */
-function bodies(n: number, tag = 'bench'): Buffer[] {
-  const sources = walk(FIXTURES_DIR).map((f) => readFileSync(f, 'utf8'));
-  const out: Buffer[] = [];
-  for (let i = 0; i < n; i++) {
-    const src = sources[i % sources.length];
-    const size = 4096 + ((i * 7919) % (36 * 1024));
-    let text = `[    0.000000] ${tag} dump ${i} ${randomBytes(6).toString('hex')}\n` + src;
-    while (text.length < size) text += `\n[ ${i}.${text.length}] noise line ${text.length}\n` + src;
-    out.push(Buffer.from(text.slice(0, size)));
-  }
-  return out;
-}
-
 function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN;
 }
 
-/** Runs `work(i)` for i in 0..n-1 with `c` at a time; returns the wall time in ms. */
-async function pool(n: number, c: number, work: (i: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: c }, async () => {
-      while (next < n) await work(next++);
-    }),
-  );
-  return performance.now() - t0;
-}
-
-// CPU accounting from /proc (Linux): user + system time in ms.
-const TICK_MS = 10; // USER_HZ is 100 on every Linux this runs on
-
-function statTimes(pid: string): { self: number; children: number; comm: string } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields 14-17 of stat(5), counted from `state` (field 3) here
-    return { self: (+f[11] + +f[12]) * TICK_MS, children: (+f[13] + +f[14]) * TICK_MS, comm };
-  } catch {
-    return null;
-  }
-}
-
-/** CPU ms of every `postgres` process, with the exited backends their postmaster reaped. */
-function postgresCpuMs(): number {
-  let ms = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const t = statTimes(pid);
-    if (t?.comm === 'postgres') ms += t.self + t.children;
-  }
-  return ms;
-}
-
-interface Cpu {
-  service: number;
-  postgres: number;
-  client: number;
-}
-
-/** CPU ms spent by the service process (all its threads), PostgreSQL and this client. */
 function cpuNow(servicePid: number | undefined): Cpu {
   const u = process.cpuUsage();
   return {
