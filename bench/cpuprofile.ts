@@ -2,7 +2,12 @@
 // (a package under node_modules, a directory of src/, node's own internals, GC, idle).
 //   node dist/bench/cpuprofile.js PROFILE.cpuprofile [--top 40] [--from-ms A --to-ms B] [--inclusive]
 // --from-ms/--to-ms keep only the samples taken that long after the profile began (bench/ingest
-// prints the window of its measured run, so start-up and warm-up are left out).
+// prints the window of its measured run, so start-up and warm-up are left out); with several
+// profiles of one process (its worker threads), after the first of them began.
+// V8 samples wall time: a thread that waits for the CPU (after waking another thread or a
+// PostgreSQL backend, on 2 busy cores) shows that wait as the self time of whatever it was in
+// (`writev`, piscina's postTask), and an idle worker thread as piscina's atomicsWaitLoop.
+// `perf` (bench/ingest --perf) counts CPU time only.
 // Self time is the time the sampled stack had that function on top; idle is the event loop
 // waiting. The main thread's profile is the interesting one (worker threads get their own).
 import { readFileSync } from 'node:fs';
@@ -52,11 +57,14 @@ function main(): void {
   const top = opt('--top', 40);
   const fromUs = opt('--from-ms', 0) * 1000;
   const toUs = opt('--to-ms', Infinity) * 1000;
-  for (const file of files) {
-    const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const profiles = files.map((file) => ({ file, p: JSON.parse(readFileSync(file, 'utf8')) as Profile }));
+  // One process's threads share V8's clock: the window counts from the earliest start, so that
+  // a worker thread's profile (it starts later) covers the same span as the main thread's.
+  const origin = Math.min(...profiles.map(({ p }) => p.startTime));
+  for (const { file, p } of profiles) {
     const byId = new Map(p.nodes.map((n) => [n.id, n]));
     const self = new Map<number, number>();
-    let at = 0;
+    let at = p.startTime - origin;
     let total = 0;
     for (let i = 0; i < p.samples.length; i++) {
       const dt = p.timeDeltas[i] ?? 0;
