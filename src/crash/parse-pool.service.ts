@@ -17,7 +17,7 @@ export const INLINE_PARSE_MAX_CHARS = 256 * 1024;
 const PARSE_THREADS = Math.max(1, availableParallelism() - 1);
 
 /**
- * With a second core every dump is parsed on a worker thread. Parsing is most of a stored
+ * With a second core every stored dump is parsed on a worker thread. Parsing is most of a stored
  * dump's CPU time; on the event loop it also held the HTTP work, the database driver and
  * (embedded) PGlite itself, so a 2-core machine ran on one (bench/README-ingest.md).
  */
@@ -30,8 +30,23 @@ export class ParsePool implements OnModuleDestroy {
   /** How many dumps the worker threads parsed (observable in tests and metrics). */
   offloaded = 0;
 
+  /**
+   * For answers that wait on nothing else (/parse, /match): dumps up to INLINE_PARSE_MAX_CHARS
+   * are parsed inline. The hop to a worker and back cost a /match more than the parse it moved
+   * (p50 1.5 -> 1.9 ms, bench/http-match); stored dumps, where throughput counts, go to the
+   * workers (parseWithJson).
+   */
   async parse(text: string): Promise<ParsedDump> {
-    const pool = this.workers(text);
+    const pool = this.workers(text, false);
+    if (!pool) return parseDump(text);
+    const parsed = (await pool.run(text)) as ParsedDump;
+    this.offloaded++;
+    return parsed;
+  }
+
+  /** For background work (re-parsing stored dumps): on the workers whenever there are any. */
+  async parseInBackground(text: string): Promise<ParsedDump> {
+    const pool = this.workers(text, OFFLOAD_ALL);
     if (!pool) return parseDump(text);
     const parsed = (await pool.run(text)) as ParsedDump;
     this.offloaded++;
@@ -40,7 +55,7 @@ export class ParsePool implements OnModuleDestroy {
 
   /** The ParsedDump and its JSON (JSON.stringify of it, made where it was parsed). */
   async parseWithJson(text: string): Promise<{ parsed: ParsedDump; json: string }> {
-    const pool = this.workers(text);
+    const pool = this.workers(text, OFFLOAD_ALL);
     if (!pool) {
       const parsed = parseDump(text);
       return { parsed, json: JSON.stringify(parsed) };
@@ -52,10 +67,10 @@ export class ParsePool implements OnModuleDestroy {
   }
 
   /** The worker threads for this text, or null: parse it inline. */
-  private workers(text: string): Piscina | null {
+  private workers(text: string, offloadSmall: boolean): Piscina | null {
     // After shutdown began (a webhook delivery being finished), parse inline: slower for
     // the event loop, but never a lost dump.
-    if (this.closed || (!OFFLOAD_ALL && text.length <= INLINE_PARSE_MAX_CHARS)) return null;
+    if (this.closed || (!offloadSmall && text.length <= INLINE_PARSE_MAX_CHARS)) return null;
     // The threads stay: a new one would pay start-up and JIT warm-up again.
     this.pool ??= new Piscina({
       filename: join(__dirname, 'parse-worker.js'),
