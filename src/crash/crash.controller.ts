@@ -16,7 +16,7 @@ import { RequireScope } from '../auth/scopes.decorator';
 import type { RequestWithPrincipal } from '../auth/principal';
 import { readDumpBody } from '../http/dump-body';
 import { ListBucketsQuery, ListDumpsQuery, PromoteBucketDto, readSubmitFields } from './crash.dto';
-import { CrashService } from './crash.service';
+import { CrashService, submitAnswerJson } from './crash.service';
 import { PromotionService } from './promotion.service';
 
 const DUMP_BODY = {
@@ -81,7 +81,9 @@ export class CrashController {
     const { content, raw, fields } = readDumpBody(req);
     const result = await this.crash.submit(content, readSubmitFields(fields), raw);
     res.status(result.created ? HttpStatus.CREATED : HttpStatus.OK);
-    return result;
+    // The JSON express would make of `result`, with `parsed` serialised once (on the worker).
+    res.type('application/json');
+    return submitAnswerJson(result);
   }
 
   @Get('dumps')

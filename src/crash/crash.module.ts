@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CrashController } from './crash.controller';
 import { CrashService } from './crash.service';
+import { DumpWriter } from './dump-writer';
 import { DumpsRepository } from './dumps.repository';
 import { FreshIndexInterceptor } from './fresh-index.interceptor';
 import { MatchIndexService } from './match-index.service';
@@ -19,6 +20,7 @@ import { ReparseService } from './reparse.service';
   providers: [
     CrashService,
     DumpsRepository,
+    DumpWriter,
     MatchIndexService,
     ParsePool,
     PromotionService,

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { Match, ParsedDump } from '../core/types';
 import { AdmissionGate } from './admission';
+import { DumpWriter, MAX_BATCH_DUMPS, type WriteTicket } from './dump-writer';
 import { DumpsRepository, type BucketRow, type DumpFilter, type DumpRow } from './dumps.repository';
 import { cleanText, decodeDump, dumpText, storableMetadata } from './lossless';
 import { MatchIndexService } from './match-index.service';
@@ -22,8 +23,22 @@ export interface SubmitResult {
   occurrences: number;
   signatureId: string | null;
   parsed: ParsedDump;
+  /** JSON.stringify(parsed), made where it was parsed: the answer reuses it. */
+  parsedJson: string;
   matches: Match[];
   bucket: BucketRow;
+}
+
+/**
+ * The JSON answer to a submission: exactly JSON.stringify(result without parsedJson), with
+ * `parsed` spliced in from the JSON made on the worker thread instead of serialised again.
+ */
+export function submitAnswerJson(r: SubmitResult): string {
+  return (
+    `{"id":${JSON.stringify(r.id)},"created":${r.created},"occurrences":${r.occurrences},` +
+    `"signatureId":${JSON.stringify(r.signatureId)},"parsed":${r.parsedJson},` +
+    `"matches":${JSON.stringify(r.matches)},"bucket":${JSON.stringify(r.bucket)}}`
+  );
 }
 
 /** The confident match, if any: what a submitted dump is labelled with. */
@@ -41,8 +56,11 @@ export function contentHash(content: string | Buffer): string {
 export class CrashService {
   private readonly logger = new Logger(CrashService.name);
   /**
-   * Stored dumps take one pool connection each, leaving one for reads and background work;
-   * a queue of 16 per connection is waited for, more is shed at once with 503
+   * Submissions admitted at once: parsed (on the worker thread), matched and handed to the
+   * group commit (src/crash/dump-writer.ts), which holds at most `maxInFlight` pool
+   * connections (1 on PGlite, 2 on a server) and leaves the others for reads and background
+   * work. As many as its batches can hold are admitted; a queue of 16 per pool connection
+   * beyond that is waited for, more is shed at once with 503 before any work is spent on it
    * (src/crash/admission.ts). Saturation is judged by that depth, not by the wait: one 5 MiB
    * dump can hold PGlite's single write slot for seconds on a loaded machine, and a 3 s wait
    * limit shed the submission queued behind it (the shutdown test caught it). Waiters hold no
@@ -53,10 +71,11 @@ export class CrashService {
   constructor(
     private readonly index: MatchIndexService,
     private readonly dumps: DumpsRepository,
+    private readonly writer: DumpWriter,
     private readonly parser: ParsePool,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.writeGate = new AdmissionGate(Math.max(1, config.dbPoolSize - 1), config.dbPoolSize * 16, 30_000);
+    this.writeGate = new AdmissionGate(MAX_BATCH_DUMPS * writer.maxInFlight, config.dbPoolSize * 16, 30_000);
   }
 
   parse(content: string): Promise<ParsedDump> {
@@ -74,9 +93,21 @@ export class CrashService {
    * @param raw the exact body bytes of a text/plain submission, kept when they are not its text
    */
   async submit(content: string, meta: SubmitMeta = {}, raw: Buffer | null = null): Promise<SubmitResult> {
+    return this.writeGate.run(async () => {
+      // Tells the group commit a dump is on its way, so a batch may wait a moment for it.
+      const ticket = this.writer.expect();
+      try {
+        return await this.store(content, meta, raw, ticket);
+      } finally {
+        ticket.cancel();
+      }
+    });
+  }
+
+  private async store(content: string, meta: SubmitMeta, raw: Buffer | null, ticket: WriteTicket) {
     const seq = this.index.version ?? '0';
     const dump = dumpText(content, raw);
-    const parsed = await this.parser.parse(dump.text);
+    const { parsed, json: parsedJson } = await this.parser.parseWithJson(dump.text);
     let matches: Match[] = [];
     let judgedAt = seq;
     try {
@@ -92,29 +123,29 @@ export class CrashService {
       dump: row,
       bucket,
       inserted,
-    } = await this.writeGate.run(() =>
-      this.dumps.upsert({
-        contentHash: contentHash(dump.bytes),
-        content: dump.text,
-        contentBytes: dump.exact ? null : dump.bytes,
-        parsed,
-        matches,
-        signatureId,
-        // The API refuses NUL here (400); the webhook queue's dumps arrive already accepted.
-        source: meta.source ? cleanText(meta.source) : null,
-        host: meta.host ? cleanText(meta.host) : null,
-        metadata: metadata?.value ?? null,
-        metadataJson: metadata?.json ?? null,
-        collectedAt: meta.collectedAt ?? null,
-        matchedAtSeq: judgedAt,
-      }),
-    );
+    } = await ticket.write({
+      contentHash: contentHash(dump.bytes),
+      content: dump.text,
+      contentBytes: dump.exact ? null : dump.bytes,
+      parsed,
+      parsedJson,
+      matches,
+      signatureId,
+      // The API refuses NUL here (400); the webhook queue's dumps arrive already accepted.
+      source: meta.source ? cleanText(meta.source) : null,
+      host: meta.host ? cleanText(meta.host) : null,
+      metadata: metadata?.value ?? null,
+      metadataJson: metadata?.json ?? null,
+      collectedAt: meta.collectedAt ?? null,
+      matchedAtSeq: judgedAt,
+    });
     return {
       id: row.id,
       created: inserted,
       occurrences: row.occurrences,
       signatureId: row.signatureId,
       parsed,
+      parsedJson,
       matches,
       bucket,
     };

@@ -1,8 +1,8 @@
-// SQL for dumps and buckets. Inserts are single statements with ON CONFLICT so that two
-// submissions of the same content at once still give one row and a count of two.
+// SQL for dumps and buckets. Stored dumps are written in batches by DumpWriter
+// (dump-writer.ts): multi-row statements with ON CONFLICT, so that two submissions of the same
+// content still give one row and a count of two.
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
-import { FINGERPRINT_VERSION } from '../core/fingerprint';
+import { DataSource } from 'typeorm';
 import type { Match, ParsedDump } from '../core/types';
 
 export interface DumpRow {
@@ -53,6 +53,8 @@ export interface NewDump {
   /** The exact bytes, only when they are not the UTF-8 of `content`. */
   contentBytes: Buffer | null;
   parsed: ParsedDump;
+  /** `parsed` as JSON when it is at hand already (the worker thread that parsed it made it). */
+  parsedJson?: string;
   matches: Match[];
   signatureId: string | null;
   source: string | null;
@@ -63,11 +65,11 @@ export interface NewDump {
   matchedAtSeq: string;
 }
 
-const DUMP_COLUMNS = `id, title, kind, fingerprint, signature_id AS "signatureId", bucket_id AS "bucketId",
+export const DUMP_COLUMNS = `id, title, kind, fingerprint, signature_id AS "signatureId", bucket_id AS "bucketId",
   source, host, metadata, collected_at AS "collectedAt", received_at AS "receivedAt",
   last_seen_at AS "lastSeenAt", occurrences`;
 
-const BUCKET_COLUMNS = `id, fingerprint, title, kind, representative_dump_id AS "representativeDumpId",
+export const BUCKET_COLUMNS = `id, fingerprint, title, kind, representative_dump_id AS "representativeDumpId",
   signature_id AS "signatureId", dump_count AS "dumpCount", occurrences::int AS occurrences,
   first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", promoted_at AS "promotedAt"`;
 
@@ -86,76 +88,6 @@ export interface DumpFilter {
 @Injectable()
 export class DumpsRepository {
   constructor(private readonly ds: DataSource) {}
-
-  /**
-   * Stores a dump or counts a repeat of the same content, and files it in the bucket of
-   * its fingerprint, all in one transaction.
-   */
-  async upsert(d: NewDump): Promise<{ dump: DumpRow; bucket: BucketRow; inserted: boolean }> {
-    return this.ds.transaction(async (em) => {
-      const [row] = await em.query(
-        `INSERT INTO dumps (content_hash, content, parsed, matches, title, kind, fingerprint, signature_id,
-                            source, host, metadata, collected_at, matched_at_seq, content_bytes, metadata_json,
-                            parsed_version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, ${FINGERPRINT_VERSION})
-         ON CONFLICT (content_hash) DO UPDATE
-           SET occurrences = dumps.occurrences + 1, last_seen_at = now(),
-               matches = EXCLUDED.matches, signature_id = COALESCE(EXCLUDED.signature_id, dumps.signature_id),
-               matched_at_seq = EXCLUDED.matched_at_seq
-         RETURNING ${DUMP_COLUMNS}, (xmax = 0) AS inserted`,
-        [
-          d.contentHash,
-          d.content,
-          JSON.stringify(d.parsed),
-          JSON.stringify(d.matches),
-          d.parsed.title,
-          d.parsed.kind,
-          d.parsed.fingerprint,
-          d.signatureId,
-          d.source,
-          d.host,
-          d.metadata === null ? null : JSON.stringify(d.metadata),
-          d.collectedAt,
-          d.matchedAtSeq,
-          d.contentBytes,
-          d.metadataJson,
-        ],
-      );
-      const inserted = row.inserted === true;
-      const bucket = await this.fileInBucket(em, row, inserted, d.signatureId);
-      if (row.bucketId !== bucket.id) {
-        await em.query(`UPDATE dumps SET bucket_id = $2 WHERE id = $1`, [row.id, bucket.id]);
-        row.bucketId = bucket.id;
-      }
-      delete row.inserted;
-      return { dump: row as DumpRow, bucket, inserted };
-    });
-  }
-
-  private async fileInBucket(
-    em: EntityManager,
-    dump: DumpRow,
-    inserted: boolean,
-    signatureId: string | null,
-  ): Promise<BucketRow> {
-    const [bucket] = await em.query(
-      `INSERT INTO buckets (fingerprint, title, kind, representative_dump_id, signature_id, dump_count, occurrences)
-       VALUES ($1, $2, $3, $4, $5, 1, 1)
-       ON CONFLICT (fingerprint) DO UPDATE
-         SET dump_count = buckets.dump_count + $6, occurrences = buckets.occurrences + 1,
-             last_seen_at = now(), signature_id = COALESCE(buckets.signature_id, EXCLUDED.signature_id)
-       RETURNING ${BUCKET_COLUMNS}`,
-      [
-        dump.fingerprint ?? UNRECOGNISED_BUCKET,
-        dump.title,
-        dump.kind,
-        dump.id,
-        signatureId,
-        inserted ? 1 : 0,
-      ],
-    );
-    return bucket as BucketRow;
-  }
 
   async findOne(id: string): Promise<DumpDetail | null> {
     const [row] = await this.ds.query(

@@ -71,7 +71,7 @@ export class ReparseService implements OnApplicationBootstrap, OnModuleDestroy {
     let moved = 0;
     for (const dump of stale) {
       if (this.stopped) break;
-      const parsed = await this.pool.parse(dump.content);
+      const parsed = await this.pool.parseInBackground(dump.content);
       const matches = this.index.match(parsed, dump.content);
       const r = await this.repo.record(
         dump.id,

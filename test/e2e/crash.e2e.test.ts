@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DumpsRepository } from '../../src/crash/dumps.repository';
 import { ParsePool } from '../../src/crash/parse-pool.service';
@@ -120,6 +121,28 @@ describe('crash routes: parse and match', () => {
     const nanomq = await parse('nanomq-tls-heap-use-after-free.txt');
     assert.equal(nanomq.kind, 'use-after-free');
     assert.match(nanomq.title, /^AddressSanitizer: heap-use-after-free in /);
+  });
+
+  test('a small /match is parsed inline (no thread hop on the latency path); a stored dump on a worker when there is a second core', async () => {
+    const pool = t.app.get(ParsePool);
+    const before = pool.offloaded;
+    const m = await t.http
+      .post('/api/v1/match')
+      .set(reader)
+      .set('content-type', 'text/plain')
+      .send(nvmeUaf(5))
+      .expect(200);
+    assert.equal(m.body.parsed.kind, 'use-after-free');
+    assert.equal(pool.offloaded, before, '/match parsed inline');
+    const stored = await t.http
+      .post('/api/v1/dumps')
+      .set(t.admin)
+      .set('content-type', 'text/plain')
+      .send(nvmeUaf(6))
+      .expect(201);
+    assert.equal(stored.body.parsed.kind, 'use-after-free');
+    const cores = availableParallelism();
+    assert.equal(pool.offloaded, before + (cores > 1 ? 1 : 0), `stored dump on ${cores} core(s)`);
   });
 
   test('a large dump is parsed on a worker thread, with the same result as inline', async () => {

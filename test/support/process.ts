@@ -23,8 +23,12 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-export function spawnService(env: Record<string, string | undefined>, port: number): ServiceProcess {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'main.js')], {
+export function spawnService(
+  env: Record<string, string | undefined>,
+  port: number,
+  nodeArgs: string[] = [],
+): ServiceProcess {
+  const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'dist', 'src', 'main.js')], {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
