@@ -23,8 +23,10 @@ import type { ParsedReport } from './types';
  *    line opened, a WARN message after its `WARNING:` line stays in the report, `? ` frames of
  *    old kernels are read (from the function the headline names); raw kmemleak reports are named
  *    as syzbot names `BUG: memory leak`; states skip arm32 fault entry, kcov hooks, might_fault.
+ * 6: a headline split by a newline inside its printk record (a task name) is read joined; x86_64
+ *    kernels from 4.15 (ORC unwinder) no longer read all-`? ` stacks: such a report is corrupted.
  */
-export const FINGERPRINT_VERSION = 5;
+export const FINGERPRINT_VERSION = 6;
 
 export function computeFingerprint(report: Pick<ParsedReport, 'kind' | 'state' | 'headline'>): string | null {
   if (report.kind === 'unknown') return null;

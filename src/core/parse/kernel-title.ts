@@ -13,6 +13,7 @@ import {
   INFO_WITH_STACK,
   KERNEL_OOPS_FAMILIES,
   PARSE_STACK,
+  RELIABLE_UNWINDER_SINCE,
   REPORT_START_IGNORES,
   RISCV_STACK_START,
   STACK_START,
@@ -100,20 +101,32 @@ export function titleKernelReports(lines: PreparedLines): KernelTitle[] {
     const fam = fams[i];
     if (!fam) continue;
     let t = titleOne(lines, fams, i, fam, false);
+    // A headline none of its family's formats reads may be one printk record cut by a newline
+    // in what it prints (a task name set with prctl): read it joined with its continuation.
+    if (!t.formatMatched) {
+      const joined = joinRecordContinuation(lines, fams, i);
+      if (joined) {
+        const again = titleOne(joined, fams, i, fam, false);
+        if (again.formatMatched) t = again;
+      }
+    }
     // Old kernels (no reliable unwinder) print every frame with `? `: when no frame is left
     // without them, read them rather than call the report corrupted. (syzkaller has this retry
     // switched off; its logs come from kernels with a reliable unwinder.)
     // Only for logs without printk caller ids (kernels before 5.1): newer ones unwind reliably
     // and a stack of `? ` frames there means a broken report, as syzkaller says.
     // The same when the title's own line named the function but the call trace holds only `? `
-    // frames (`no frames in a stack trace`).
+    // frames (`no frames in a stack trace`). Not where the release says the unwinder was
+    // reliable already (RELIABLE_UNWINDER_SINCE).
     if (
       (t.corruptedReason === 'extracted no frames' || t.corruptedReason === 'no frames in a stack trace') &&
-      !/^[TC]/.test(contextOf(lines, i)) &&
-      !hasReliableFrame(gatherReport(lines, fams, i, false))
+      !/^[TC]/.test(contextOf(lines, i))
     ) {
-      const retry = titleOne(lines, fams, i, fam, true);
-      if (!retry.corrupted) t = retry;
+      const report = gatherReport(lines, fams, i, false);
+      if (!hasReliableFrame(report) && !unwinderWasReliable(report.lines)) {
+        const retry = titleOne(lines, fams, i, fam, true);
+        if (!retry.corrupted) t = retry;
+      }
     }
     out.push(t);
   }
@@ -122,6 +135,41 @@ export function titleKernelReports(lines: PreparedLines): KernelTitle[] {
     out[0].corruptedReason ??= 'console connection lost';
   }
   return out;
+}
+
+/** Lines a newline inside one printk record can split a headline into (a comm is 15 bytes). */
+const MAX_RECORD_CONTINUATIONS = 2;
+
+/**
+ * The kernel prints a record whose text holds newlines as several console lines that share the
+ * record's timestamp and caller: `[ 1052.080846][   T41] INFO: task a` then
+ * `[ 1052.080846][   T41] b:18088 blocked for more than 143 seconds.` when the task's name is
+ * `a\nb`. The lines with a console prefix identical to line `at`'s that start no report of their
+ * own are joined onto it; null when there are none (or no timestamp to tell a record by).
+ */
+function joinRecordContinuation(
+  lines: PreparedLines,
+  fams: readonly (OopsFamily | null)[],
+  at: number,
+): PreparedLines | null {
+  const { texts, times, callers } = lines;
+  const time = times[at];
+  if (time === null) return null;
+  let end = at + 1;
+  while (
+    end < texts.length &&
+    end - at <= MAX_RECORD_CONTINUATIONS &&
+    times[end] === time &&
+    callers[end] === callers[at] &&
+    !fams[end] &&
+    !/^\s/.test(texts[end])
+  )
+    end++;
+  if (end === at + 1) return null;
+  const joinedTexts = texts.slice();
+  joinedTexts[at] = texts.slice(at, end).join('\\n');
+  for (let k = at + 1; k < end; k++) joinedTexts[k] = '';
+  return { ...lines, texts: joinedTexts };
 }
 
 interface ReportText {
@@ -229,6 +277,22 @@ function repeatsHeadline(first: string, line: string, distance: number): boolean
 /** Whether any frame line is left once the `? ` lines are set aside. */
 function hasReliableFrame(report: ReportText): boolean {
   return report.lines.some((l, i) => i > 0 && FRAME_LINES.some((r) => r.test(l)));
+}
+
+/** `Not tainted 4.20.0+` / `Tainted: G        W  5.4.0-rc1`: the release a CPU line names. */
+const CPU_LINE_RELEASE = /^CPU: \d{1,5} .{0,200}?(?:Not tainted|Tainted: [A-Z ]{0,40}?) (\d{1,2})\.(\d{1,3})/;
+
+/** Whether the report comes from an architecture and release with a reliable unwinder. */
+function unwinderWasReliable(report: readonly string[]): boolean {
+  let release: RegExpExecArray | null = null;
+  for (const l of report) if (l.startsWith('CPU: ') && (release = CPU_LINE_RELEASE.exec(l))) break;
+  if (!release) return false;
+  const major = Number(release[1]);
+  const minor = Number(release[2]);
+  return RELIABLE_UNWINDER_SINCE.some(
+    (u) =>
+      (major > u.major || (major === u.major && minor >= u.minor)) && report.some((l) => u.archLine.test(l)),
+  );
 }
 
 interface Pos {

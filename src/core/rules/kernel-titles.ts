@@ -1978,6 +1978,18 @@ export const STALL_ANCHORS: readonly RegExp[] = [
   /tasklet_hi_action/,
 ];
 
+/**
+ * Kernels whose stacks are all `? ` frames are read anyway when they predate printk caller ids
+ * (no reliable unwinder then: x86_64 without frame pointers guessed every word). x86_64 has
+ * built the ORC unwinder by default since 4.15, so there an all-`? ` stack is a broken one (a
+ * stack overflow, a corrupted frame), corrupted as syzkaller says, whatever the console prints.
+ * Example: `CPU: 0 PID: 9 Comm: ksoftirqd/0 Not tainted 4.20.0+ #5` with `RIP: 0010:...` and
+ * only `? ` frames after `Call Trace:`.
+ */
+export const RELIABLE_UNWINDER_SINCE: readonly { archLine: RegExp; major: number; minor: number }[] = [
+  { archLine: /^RIP: [0-9a-f]{4}:/, major: 4, minor: 15 },
+];
+
 /** Hung tasks waiting in these are one bucket each (everyone waiting for RTNL or for RCU). */
 export const HUNG_TASK_ANCHORS: readonly { contains: string; title: string | null }[] = [
   { contains: 'rtnl_lock', title: null },
