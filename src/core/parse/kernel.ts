@@ -247,77 +247,100 @@ const ARM64_PROCESS = /^Process (.{1,64}) \(pid: (\d{1,10}), stack limit/;
 const HUNG_TASK_LINE = /^task:(\S{1,64}) {1,4}state:\S{1,4}/;
 const SHADOW_ROW = /^>([0-9a-f]{8,16}): ((?:[0-9a-f]{2} ?){1,32})/;
 
-function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
-  const { texts, callers } = lines;
-  const primary = d.hits[0];
-  const rule = primary.rule;
-  const groups: Record<string, string> = {};
-  for (const h of d.hits)
-    for (const [k, v] of Object.entries(h.groups))
-      if (v !== undefined && (groups[k] === undefined || (h.repeated && k === 'func'))) groups[k] = v;
-  let oopsNo: number | null = null;
-  for (const h of d.hits) if (h.groups.oopsNo && oopsNo === null) oopsNo = Number(h.groups.oopsNo);
+/** What one pass over a report's lines gathers: its stacks, its fields, its slab facts. */
+class ReportReading {
+  readonly env: Environment = { modules: [] };
+  readonly sections: StackSection[] = [];
+  readonly caches = new Set<string>();
+  readonly sizes = new Set<number>();
+  readonly shadowCodes: { code: string; meaning: string }[] = [];
+  /** printk callers (other CPUs, other tasks) whose lines were left out. */
+  readonly interleaved = new Set<string>();
+  /** The faulting instruction's frame (RIP/pc/NIP/epc lines) when it is no stack's first. */
+  ripFrame: Frame | null = null;
+  access: Access | null = null;
+  faultRaw: string | null;
+  kasanRange: string | null = null;
+  /** The shadow byte a KASAN `^` marker points at. */
+  shadowCaret: { row: number; code: string | null } | null = null;
+  callTraceSeen = false;
+  /** Where lockdep says the lock was taken (`at: foo+0x..`). */
+  lockAt: string | null = null;
+  arch: string | null = null;
 
-  const notes: string[] = [];
-  const env: Environment = { modules: [] };
-  const sections: StackSection[] = [];
-  let section: StackSection | null = null;
-  let nonFrameRun = 0;
-  let context: string | null = null;
-  let ripFrame: Frame | null = null;
-  let access: Access | null = null;
-  let faultRaw: string | null = groups.address ?? null;
-  let kasanRange: string | null = null;
-  const caches = new Set<string>();
-  const sizes = new Set<number>();
-  const shadowCodes: { code: string; meaning: string }[] = [];
-  let shadowCaret: { row: number; code: string | null } | null = null;
-  let callTraceSeen = false;
-  let lockAt: string | null = null;
-  let tryingToAcquireSeen = false;
-  let arch: string | null = null;
-  const headerCaller = callers[primary.line];
-  let nmiSection = false;
-  const interleaved = new Set<string>();
+  private section: StackSection | null = null;
+  /** The stack context a `<IRQ>`/`<NMI>`/`<TASK>` marker opened. */
+  private context: string | null = null;
+  private nonFrameRun = 0;
+  private nmiSection = false;
+  private tryingToAcquireSeen = false;
 
-  for (let i = d.start; i < d.end; i++) {
-    const caller = callers[i];
-    if (headerCaller && caller && caller !== headerCaller && !nmiSection) {
-      interleaved.add(caller);
-      continue;
+  constructor(
+    private readonly lines: PreparedLines,
+    private readonly d: Draft,
+    faultFromHeadline: string | null,
+  ) {
+    this.faultRaw = faultFromHeadline;
+  }
+
+  read(): this {
+    const { texts, callers } = this.lines;
+    const d = this.d;
+    const headerCaller = callers[d.hits[0].line];
+    for (let i = d.start; i < d.end; i++) {
+      const caller = callers[i];
+      if (headerCaller && caller && caller !== headerCaller && !this.nmiSection) {
+        this.interleaved.add(caller);
+        continue;
+      }
+      const line = texts[i];
+      const t = line.trimStart();
+      if (t.length === 0) continue;
+      collectSlabFacts(t, this.caches, this.sizes);
+      const marker = t.charCodeAt(0) === 60 /* < */ ? contextMarker(t.trimEnd()) : undefined;
+      if (marker !== undefined) {
+        this.context = marker;
+        continue;
+      }
+      const frame = isHitLine(d.hits, i) ? null : parseKernelFrame(t, this.context);
+      if (frame) {
+        this.frameLine(i, frame);
+        continue;
+      }
+      if (this.sectionHeader(t)) continue;
+      if (this.section && (SECTION_TERMINATOR.test(t) || ++this.nonFrameRun > 40)) {
+        this.section = null;
+        this.nonFrameRun = 0;
+      }
+      this.fieldLine(i, line, t);
     }
-    const line = texts[i];
-    const t = line.trimStart();
-    if (t.length === 0) continue;
-    collectSlabFacts(t, caches, sizes);
-    const marker = t.charCodeAt(0) === 60 /* < */ ? contextMarker(t.trimEnd()) : undefined;
-    if (marker !== undefined) {
-      context = marker;
-      continue;
-    }
-    const frame = isHitLine(d.hits, i) ? null : parseKernelFrame(t, context);
+    return this;
+  }
+
+  private frameLine(i: number, frame: Frame): void {
     // 2.6.18 x86_64 ends its headline with `RIP: ` and prints the faulting address on the next
     // line (`Unable to handle kernel NULL pointer dereference at 0000000000000048 RIP: `).
-    if (frame && i > d.start && texts[i - 1].trimEnd().endsWith(' RIP:')) {
-      ripFrame ??= { ...frame, context: 'exception' };
-      continue;
+    if (i > this.d.start && this.lines.texts[i - 1].trimEnd().endsWith(' RIP:')) {
+      this.ripFrame ??= { ...frame, context: 'exception' };
+      return;
     }
-    if (frame) {
-      if (!section) {
-        // Frames right after a headline (KMSAN, kmemleak without header) form the main stack, and
-        // so does arm32's unwinder, which prints `[<pc>] (func) from [<lr>] (caller)` lines
-        // without a `Backtrace:` line before them.
-        const headerless =
-          i - primary.line <= 3 ||
-          (frame.raw?.charCodeAt(0) === 40 /* ( */ && frame.raw.includes(') from [<'));
-        const label = headerless && !sections.some((s) => s.label === 'main') ? 'main' : 'unlabelled';
-        section = { label, frames: [] };
-        sections.push(section);
-      }
-      if (section.frames.length < 256) section.frames.push(frame);
-      nonFrameRun = 0;
-      continue;
+    if (!this.section) {
+      // Frames right after a headline (KMSAN, kmemleak without header) form the main stack, and
+      // so does arm32's unwinder, which prints `[<pc>] (func) from [<lr>] (caller)` lines
+      // without a `Backtrace:` line before them.
+      const headerless =
+        i - this.d.hits[0].line <= 3 ||
+        (frame.raw?.charCodeAt(0) === 40 /* ( */ && frame.raw.includes(') from [<'));
+      const label = headerless && !this.sections.some((s) => s.label === 'main') ? 'main' : 'unlabelled';
+      this.section = { label, frames: [] };
+      this.sections.push(this.section);
     }
+    if (this.section.frames.length < 256) this.section.frames.push(frame);
+    this.nonFrameRun = 0;
+  }
+
+  /** A line that opens a stack section; true when nothing else is to be read from it. */
+  private sectionHeader(t: string): boolean {
     let sec: string | null = null;
     const sectionRows = SECTION_DISPATCH.byChar.get(t.charCodeAt(0)) ?? SECTION_DISPATCH.other;
     for (const h of sectionRows) {
@@ -327,124 +350,82 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
         break;
       }
     }
-    if (sec !== null) {
-      if (sec === 'main' && t.startsWith('Call')) callTraceSeen = true;
-      if (sec.startsWith('NMI backtrace')) nmiSection = true;
-      if (sec === 'kcsan-access') {
-        if (!access) {
-          const k = KCSAN_ACCESS.exec(t);
-          if (k) access = { op: k[1] === 'read' ? 'read' : 'write', size: Number(k[2]) };
-        }
-        sec = sections.some((s) => s.label === 'main') ? 'other access' : 'main';
+    if (sec === null) return false;
+    if (sec === 'main' && t.startsWith('Call')) this.callTraceSeen = true;
+    if (sec.startsWith('NMI backtrace')) this.nmiSection = true;
+    if (sec === 'kcsan-access') {
+      if (!this.access) {
+        const k = KCSAN_ACCESS.exec(t);
+        if (k) this.access = { op: k[1] === 'read' ? 'read' : 'write', size: Number(k[2]) };
       }
-      if (sec === 'main' && sections.some((s) => s.label === 'main' && s.frames.length > 0))
-        sec = 'other: ' + t.slice(0, 40);
-      const existing = sec === 'main' ? sections.find((s) => s.label === 'main') : undefined;
-      section = existing ?? { label: sec, frames: [] };
-      if (!existing) sections.push(section);
-      context = sec === 'main' ? null : context;
-      nonFrameRun = 0;
-      if (
-        !t.startsWith('Use-after') &&
-        !t.startsWith('Out-of') &&
-        !t.startsWith('Invalid') &&
-        !t.startsWith('Corrupted')
-      )
-        continue;
+      sec = this.sections.some((s) => s.label === 'main') ? 'other access' : 'main';
     }
-    if (section && (SECTION_TERMINATOR.test(t) || ++nonFrameRun > 40)) {
-      section = null;
-      nonFrameRun = 0;
-    }
-    // Field lines.
+    if (sec === 'main' && this.sections.some((s) => s.label === 'main' && s.frames.length > 0))
+      sec = 'other: ' + t.slice(0, 40);
+    const existing = sec === 'main' ? this.sections.find((s) => s.label === 'main') : undefined;
+    this.section = existing ?? { label: sec, frames: [] };
+    if (!existing) this.sections.push(this.section);
+    this.context = sec === 'main' ? null : this.context;
+    this.nonFrameRun = 0;
+    // KFENCE's `Use-after-free read at 0x..` opens its stack and says the access too.
+    return !(
+      t.startsWith('Use-after') ||
+      t.startsWith('Out-of') ||
+      t.startsWith('Invalid') ||
+      t.startsWith('Corrupted')
+    );
+  }
+
+  /** Register, CPU, hardware, module, access and lock lines: the report's fields. */
+  private fieldLine(i: number, line: string, t: string): void {
+    const env = this.env;
     const c0 = t.charCodeAt(0);
     const rip =
       c0 === 82 || c0 === 69 || c0 === 73 || c0 === 112 || c0 === 80 || c0 === 78 || c0 === 101 || c0 === 75
         ? RIP_LINE.exec(t)
         : null;
     if (rip?.groups) {
-      if (t.startsWith('RIP')) arch ??= 'x86_64';
-      else if (t.startsWith('EIP')) arch ??= 'i386';
-      // arm32 prints `pc : [<..>]    lr : [<..>]    psr: ..`, arm64 4.x the same with `pstate:`.
-      else if (t.startsWith('pc :')) arch ??= t.includes(' psr: ') ? 'arm' : 'arm64';
-      else if (t.startsWith('NIP')) arch ??= 'powerpc';
-      // mips pads `epc   : <addr> func+0x..`; riscv prints `epc : func+0x..` (`epc: <addr>` before 5.11).
-      else if (t.startsWith('epc   :')) arch ??= 'mips';
-      else if (t.startsWith('epc')) arch ??= 'riscv64';
-      else if (t.startsWith('Krnl PSW')) arch ??= 's390';
-      const userMode = rip.groups.cs !== undefined && rip.groups.cs !== '0010' && rip.groups.cs !== '0060';
-      const ctx = section ? context : 'exception';
-      // Symbolised RIP lines name inlined callees first: `RIP: 0010:foo include/x.h:27 [inline]`.
-      const f = userMode
-        ? null
-        : (parseSymbolWithOffset(rip.groups.rest, ctx) ?? parseInlineRip(rip.groups.rest, ctx));
-      // Old kernels repeat the faulting function after `Code:` (`RIP  [<..>] f+0x..`,
-      // `EIP: [<..>] f+0x.. SS:ESP ..`): a summary, not a frame of the trace above it.
-      const summary = t.startsWith('RIP  [<') || t.includes(' SS:ESP ');
-      if (f) {
-        if (section && section.frames.length > 0 && !summary) section.frames.push(f);
-        else if (!ripFrame) ripFrame = f;
-      }
-      continue;
+      this.ripLine(t, rip.groups);
+      return;
     }
     if (c0 === 67 /* C */) {
       const cpu = CPU_LINE.exec(t);
       if (cpu) {
         if (env.cpu == null) parseCpuLine(t, cpu, env);
-        continue;
+        return;
       }
       const cr2 = CR2.exec(t);
-      if (cr2 && !faultRaw) faultRaw = cr2[1];
-      continue;
+      if (cr2 && !this.faultRaw) this.faultRaw = cr2[1];
+      return;
     }
     if (c0 === 72 /* H */) {
       const hw = HARDWARE.exec(t);
       if (hw && !env.hardware) env.hardware = hw[1].trim();
-      continue;
+      return;
     }
     if (c0 === 77 /* M */) {
       const mods = MODULES.exec(t);
       if (mods && env.modules && env.modules.length === 0) env.modules = parseModules(mods[1]);
-      continue;
+      return;
     }
-    if (c0 === 82 /* R */ || c0 === 87 /* W */ || c0 === 70 /* F */) {
-      const a = ACCESS_LINE.exec(t);
-      if (a) {
-        access ??= { op: a[1] === 'Read' ? 'read' : 'write', size: Number(a[2]) };
-        faultRaw ??= a[3];
-        if (a[4]) {
-          env.comm ??= a[4];
-          env.pid ??= Number(a[5]);
-        }
-        continue;
-      }
-      const fr = FREE_OF_ADDR.exec(t);
-      if (fr) {
-        faultRaw ??= fr[1];
-        if (fr[2]) {
-          env.comm ??= fr[2];
-          env.pid ??= Number(fr[3]);
-        }
-        continue;
-      }
-    }
-    if (t.startsWith('pstate:') || /^x29 ?: /.test(t)) arch ??= 'arm64';
-    if (t.startsWith('RSP: ') || t.startsWith('RAX: ')) arch ??= 'x86_64';
+    if ((c0 === 82 /* R */ || c0 === 87 /* W */ || c0 === 70) /* F */ && this.accessLine(t)) return;
+    if (t.startsWith('pstate:') || /^x29 ?: /.test(t)) this.arch ??= 'arm64';
+    if (t.startsWith('RSP: ') || t.startsWith('RAX: ')) this.arch ??= 'x86_64';
     const kf = KFENCE_ACCESS.exec(t);
     if (kf) {
-      access ??= { op: kf[1] === 'read' ? 'read' : 'write', size: null };
-      faultRaw ??= kf[2];
+      this.access ??= { op: kf[1] === 'read' ? 'read' : 'write', size: null };
+      this.faultRaw ??= kf[2];
     }
     const kr = KASAN_RANGE.exec(t);
-    if (kr) kasanRange = kr[1];
+    if (kr) this.kasanRange = kr[1];
     if (
-      !tryingToAcquireSeen &&
+      !this.tryingToAcquireSeen &&
       /is trying to acquire|is trying to release|is trying to lock|acquired at|^\*\*\* DEADLOCK/.test(t)
     )
-      tryingToAcquireSeen = true;
-    if (!lockAt && (tryingToAcquireSeen || rule.id === 'lockdep-inconsistent')) {
+      this.tryingToAcquireSeen = true;
+    if (!this.lockAt && (this.tryingToAcquireSeen || this.d.hits[0].rule.id === 'lockdep-inconsistent')) {
       const la = LOCK_AT.exec(t);
-      if (la) lockAt = normaliseKernelFunction(la[1]);
+      if (la) this.lockAt = normaliseKernelFunction(la[1]);
     }
     if (!env.comm) {
       const p = ARM64_PROCESS.exec(t);
@@ -455,36 +436,96 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
       const ht = HUNG_TASK_LINE.exec(t);
       if (ht) env.comm = ht[1];
     }
-    if (t.charCodeAt(0) === 62 /* > */) {
-      const sr = SHADOW_ROW.exec(t);
-      if (sr) {
-        const codes = sr[2].trim().split(' ');
-        for (const c of codes) {
-          const meaning = c !== '00' ? kasanShadowMeaning(c) : null;
-          if (meaning && !shadowCodes.some((s) => s.code === c)) shadowCodes.push({ code: c, meaning });
-        }
-        // The `^` line under this row points at the first bad granule.
-        const next = i + 1 < d.end ? texts[i + 1] : '';
-        const caret = next.indexOf('^');
-        const rowStart = line.indexOf(sr[2].slice(0, 2), line.indexOf(':'));
-        if (caret > 0 && rowStart > 0) {
-          const idx = Math.floor((caret - rowStart) / 3);
-          shadowCaret = { row: i, code: idx >= 0 && idx < codes.length ? codes[idx] : null };
-        }
-      }
+    if (t.charCodeAt(0) === 62 /* > */) this.shadowRow(i, line, t);
+  }
+
+  private ripLine(t: string, groups: Record<string, string>): void {
+    if (t.startsWith('RIP')) this.arch ??= 'x86_64';
+    else if (t.startsWith('EIP')) this.arch ??= 'i386';
+    // arm32 prints `pc : [<..>]    lr : [<..>]    psr: ..`, arm64 4.x the same with `pstate:`.
+    else if (t.startsWith('pc :')) this.arch ??= t.includes(' psr: ') ? 'arm' : 'arm64';
+    else if (t.startsWith('NIP')) this.arch ??= 'powerpc';
+    // mips pads `epc   : <addr> func+0x..`; riscv prints `epc : func+0x..` (`epc: <addr>` before 5.11).
+    else if (t.startsWith('epc   :')) this.arch ??= 'mips';
+    else if (t.startsWith('epc')) this.arch ??= 'riscv64';
+    else if (t.startsWith('Krnl PSW')) this.arch ??= 's390';
+    const userMode = groups.cs !== undefined && groups.cs !== '0010' && groups.cs !== '0060';
+    const section = this.section;
+    const ctx = section ? this.context : 'exception';
+    // Symbolised RIP lines name inlined callees first: `RIP: 0010:foo include/x.h:27 [inline]`.
+    const f = userMode ? null : (parseSymbolWithOffset(groups.rest, ctx) ?? parseInlineRip(groups.rest, ctx));
+    // Old kernels repeat the faulting function after `Code:` (`RIP  [<..>] f+0x..`,
+    // `EIP: [<..>] f+0x.. SS:ESP ..`): a summary, not a frame of the trace above it.
+    const summary = t.startsWith('RIP  [<') || t.includes(' SS:ESP ');
+    if (f) {
+      if (section && section.frames.length > 0 && !summary) section.frames.push(f);
+      else if (!this.ripFrame) this.ripFrame = f;
     }
   }
-  if (interleaved.size > 0)
-    notes.push(`interleaved lines from ${[...interleaved].slice(0, 4).join(', ')} skipped`);
 
-  // Environment from the headline itself.
-  if (groups.comm && !env.comm) env.comm = groups.comm.trim();
-  if (groups.pid && env.pid == null) env.pid = Number(groups.pid);
-  if (groups.cpu && env.cpu == null) env.cpu = Number(groups.cpu);
-  env.arch = arch ?? archFromVersion(env.kernelVersion) ?? archFromFrames(sections) ?? null;
+  /** KASAN's `Read of size 8 at addr ..` and `Free of addr ..`; true when the line was one. */
+  private accessLine(t: string): boolean {
+    const env = this.env;
+    const a = ACCESS_LINE.exec(t);
+    if (a) {
+      this.access ??= { op: a[1] === 'Read' ? 'read' : 'write', size: Number(a[2]) };
+      this.faultRaw ??= a[3];
+      if (a[4]) {
+        env.comm ??= a[4];
+        env.pid ??= Number(a[5]);
+      }
+      return true;
+    }
+    const fr = FREE_OF_ADDR.exec(t);
+    if (fr) {
+      this.faultRaw ??= fr[1];
+      if (fr[2]) {
+        env.comm ??= fr[2];
+        env.pid ??= Number(fr[3]);
+      }
+      return true;
+    }
+    return false;
+  }
 
-  const main = sections.find((s) => s.label === 'main');
+  /** A KASAN shadow memory row; the `^` line under it points at the first bad granule. */
+  private shadowRow(i: number, line: string, t: string): void {
+    const sr = SHADOW_ROW.exec(t);
+    if (!sr) return;
+    const codes = sr[2].trim().split(' ');
+    for (const c of codes) {
+      const meaning = c !== '00' ? kasanShadowMeaning(c) : null;
+      if (meaning && !this.shadowCodes.some((s) => s.code === c)) this.shadowCodes.push({ code: c, meaning });
+    }
+    const texts = this.lines.texts;
+    const next = i + 1 < this.d.end ? texts[i + 1] : '';
+    const caret = next.indexOf('^');
+    const rowStart = line.indexOf(sr[2].slice(0, 2), line.indexOf(':'));
+    if (caret > 0 && rowStart > 0) {
+      const idx = Math.floor((caret - rowStart) / 3);
+      this.shadowCaret = { row: i, code: idx >= 0 && idx < codes.length ? codes[idx] : null };
+    }
+  }
+}
+
+/** The named groups of a report's headlines, the first value of each (a repeat's function wins). */
+function headlineGroups(hits: readonly HeaderHit[]): Record<string, string> {
+  const groups: Record<string, string> = {};
+  for (const h of hits)
+    for (const [k, v] of Object.entries(h.groups))
+      if (v !== undefined && (groups[k] === undefined || (h.repeated && k === 'func'))) groups[k] = v;
+  return groups;
+}
+
+/** The main stack with the faulting function first, and the function the headline names. */
+function mainStack(
+  reading: ReportReading,
+  rule: KernelReportRule,
+  groups: Record<string, string>,
+): { main: StackSection | undefined; frames: Frame[]; headlineFunction: string | null } {
+  const main = reading.sections.find((s) => s.label === 'main');
   let frames: Frame[] = main ? main.frames.slice() : [];
+  const ripFrame = reading.ripFrame;
   // The faulting function (RIP/pc) is not in x86 call traces; arm64 prints it first. Put it first once.
   const siteFunction = groups.func ? normaliseKernelFunction(groups.func.split('+')[0]) : null;
   const firstReliable = frames.find((f) => f.reliable);
@@ -505,34 +546,23 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
     });
   }
   if (frames.length > 256) frames = frames.slice(0, 256);
-
   let headlineFunction: string | null = null;
-  if (rule.frameFrom === 'headline' && groups.func)
-    headlineFunction = normaliseKernelFunction(groups.func.split('+')[0]);
-  else if (rule.frameFrom === 'lock' && lockAt) headlineFunction = lockAt;
+  if (rule.frameFrom === 'headline' && groups.func) headlineFunction = siteFunction;
+  else if (rule.frameFrom === 'lock' && reading.lockAt) headlineFunction = reading.lockAt;
   else if (groups.func) headlineFunction = siteFunction;
+  return { main, frames, headlineFunction };
+}
 
-  const extraSkip = rule.extraSkip;
-  let guilty = chooseGuilty(
-    frames,
-    rule.frameFrom === 'lock' ? 'stack' : rule.frameFrom,
-    extraSkip,
-    headlineFunction,
-  );
-  if (rule.frameFrom === 'lock' && lockAt) {
-    const g2 = chooseGuilty(frames, 'headline', extraSkip, lockAt);
-    if (g2.name) guilty = g2;
-  }
-  const state = crashState(frames, guilty, extraSkip);
-
-  // Title.
-  let kind: CrashKind = rule.kind;
-  if (rule.kindBy) {
-    const v = groups[rule.kindBy.group];
-    if (v !== undefined && rule.kindBy.map[v]) kind = rule.kindBy.map[v];
-  }
+/** The structural title from the row's template (kernel-title.ts replaces it where syzbot's rules apply). */
+function templateTitle(
+  rule: KernelReportRule,
+  groups: Record<string, string>,
+  reading: ReportReading,
+  guiltyName: string | null,
+  notes: string[],
+): { title: string; headline: string } {
   const slots: Record<string, string> = { ...groups };
-  if (access && rule.id === 'kasan') slots.access = access.op === 'read' ? 'Read' : 'Write';
+  if (reading.access && rule.id === 'kasan') slots.access = reading.access.op === 'read' ? 'Read' : 'Write';
   if (groups.funcs) {
     slots.funcs = groups.funcs
       .split(' / ')
@@ -542,9 +572,8 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
   if (groups.reason)
     slots.reason = groups.reason.replace(/ exitcode=0x[0-9a-f]+/, '').replace(/\b\d+\b/g, 'NUM');
   if (groups.problem) slots.problem = groups.problem.trim();
-  if (callTraceSeen && (!main || main.frames.length === 0)) notes.push('no frames after Call Trace');
   let template = rule.titleTemplate;
-  if (guilty.name) slots.frame = canonicalTitleFunction(guilty.name);
+  if (guiltyName) slots.frame = canonicalTitleFunction(guiltyName);
   else if (template.includes('{frame}')) {
     template = template.replace(/ in \{frame\}/, '');
     if (rule.frameFrom !== 'none') notes.push('no guilty frame found');
@@ -555,52 +584,101 @@ function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
       .replace(/ in \{frame\}.*$/, '')
       .replace(/\{(\w+)\}/g, (_m, k: string) => slots[k] ?? ''),
   );
+  return { title, headline };
+}
 
+/** Poison values of the report's lines, and the shadow byte KASAN's marker points at. */
+function reportPoison(
+  lines: PreparedLines,
+  d: Draft,
+  reading: ReportReading,
+): ParsedReport['indicators']['poisonValues'] {
+  const poisonValues = scanPoison(lines.texts, d.start, d.end, 'kernel');
+  const code = reading.shadowCaret?.code;
+  const meaning = code ? kasanShadowMeaning(code) : null;
+  if (code && meaning) {
+    poisonValues.push({
+      value: '0x' + code,
+      name: meaning.split(':')[0],
+      base: '0x' + code,
+      offset: 0,
+      meaning: meaning.split(': ').slice(1).join(': ') || meaning,
+      where: 'shadow byte',
+    });
+  }
+  return poisonValues;
+}
+
+function buildReport(lines: PreparedLines, d: Draft): KernelCandidate {
+  const rule = d.hits[0].rule;
+  const groups = headlineGroups(d.hits);
+  let oopsNo: number | null = null;
+  for (const h of d.hits) if (h.groups.oopsNo && oopsNo === null) oopsNo = Number(h.groups.oopsNo);
+
+  const reading = new ReportReading(lines, d, groups.address ?? null).read();
+  const env = reading.env;
+  const notes: string[] = [];
+  if (reading.interleaved.size > 0)
+    notes.push(`interleaved lines from ${[...reading.interleaved].slice(0, 4).join(', ')} skipped`);
+  // Environment from the headline itself.
+  if (groups.comm && !env.comm) env.comm = groups.comm.trim();
+  if (groups.pid && env.pid == null) env.pid = Number(groups.pid);
+  if (groups.cpu && env.cpu == null) env.cpu = Number(groups.cpu);
+  env.arch = reading.arch ?? archFromVersion(env.kernelVersion) ?? archFromFrames(reading.sections) ?? null;
+
+  const { main, frames, headlineFunction } = mainStack(reading, rule, groups);
+  const extraSkip = rule.extraSkip;
+  let guilty = chooseGuilty(
+    frames,
+    rule.frameFrom === 'lock' ? 'stack' : rule.frameFrom,
+    extraSkip,
+    headlineFunction,
+  );
+  if (rule.frameFrom === 'lock' && reading.lockAt) {
+    const g2 = chooseGuilty(frames, 'headline', extraSkip, reading.lockAt);
+    if (g2.name) guilty = g2;
+  }
+  const state = crashState(frames, guilty, extraSkip);
+
+  let kind: CrashKind = rule.kind;
+  if (rule.kindBy) {
+    const v = groups[rule.kindBy.group];
+    if (v !== undefined && rule.kindBy.map[v]) kind = rule.kindBy.map[v];
+  }
+  if (reading.callTraceSeen && (!main || main.frames.length === 0)) notes.push('no frames after Call Trace');
+  const { title, headline } = templateTitle(rule, groups, reading, guilty.name, notes);
   if (rule.frameFrom !== 'none' && frames.length === 0 && !headlineFunction) {
     notes.push(
-      d.end >= texts.length ? 'truncated: report ends before any stack frame' : 'no stack frames in report',
+      d.end >= lines.texts.length
+        ? 'truncated: report ends before any stack frame'
+        : 'no stack frames in report',
     );
     kind = 'unknown';
   }
 
-  // Indicators.
-  const faultAddress = faultRaw ? classifyFaultAddress(faultRaw, env.arch) : null;
-  if (faultAddress && kasanRange && !faultAddress.decoded) faultAddress.decoded = kasanRange;
-  const poisonValues = scanPoison(texts, d.start, d.end, 'kernel');
-  if (shadowCaret?.code) {
-    const meaning = kasanShadowMeaning(shadowCaret.code);
-    if (meaning) {
-      poisonValues.push({
-        value: '0x' + shadowCaret.code,
-        name: meaning.split(':')[0],
-        base: '0x' + shadowCaret.code,
-        offset: 0,
-        meaning: meaning.split(': ').slice(1).join(': ') || meaning,
-        where: 'shadow byte',
-      });
-    }
-  }
+  const faultAddress = reading.faultRaw ? classifyFaultAddress(reading.faultRaw, env.arch) : null;
+  if (faultAddress && reading.kasanRange && !faultAddress.decoded) faultAddress.decoded = reading.kasanRange;
+  const sections = reading.sections;
   const alloc = sections.find((s) => s.label === 'alloc');
   const free = sections.find((s) => s.label === 'free');
   const others = sections.filter(
     (s) => s.label !== 'main' && s.label !== 'alloc' && s.label !== 'free' && s.frames.length > 0,
   );
-
   const report: ParsedReport = {
     format: 'linux-kernel',
     title,
     kind,
     headline,
-    access,
+    access: reading.access,
     frames,
     guiltyFrame: guilty.index,
     state,
     indicators: {
-      poisonValues,
-      slabCaches: [...caches],
-      objectSizes: [...sizes],
+      poisonValues: reportPoison(lines, d, reading),
+      slabCaches: [...reading.caches],
+      objectSizes: [...reading.sizes],
       faultAddress,
-      shadowCodes,
+      shadowCodes: reading.shadowCodes,
     },
     environment: env,
     secondaryOf: null,
