@@ -13,6 +13,8 @@ function hashKey(key: string): string {
 }
 
 const LAST_USED_RESOLUTION_MS = 60_000;
+/** Keys remembered at most; the oldest is forgotten first (a flood of distinct keys costs queries, not memory). */
+const MAX_CACHED_KEYS = 10_000;
 
 export interface CreatedApiKey {
   id: string;
@@ -36,12 +38,19 @@ export interface ApiKeyView {
 export class ApiKeysService {
   private readonly adminKeyHash: Buffer | null;
   private readonly lastUsedWritten = new Map<string, number>();
+  /**
+   * Live keys by hash, trusted until `until`: on the embedded database the lookup doubled the
+   * cost of a small /match (bench in README). Unknown keys are never remembered.
+   */
+  private readonly live = new Map<string, { principal: Principal; until: number }>();
+  private readonly cacheMs: number;
 
   constructor(
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.adminKeyHash = config.adminKey ? Buffer.from(hashKey(config.adminKey), 'hex') : null;
+    this.cacheMs = config.apiKeyCacheMs;
   }
 
   async create(name: string, scopes: Scope[]): Promise<CreatedApiKey> {
@@ -79,6 +88,7 @@ export class ApiKeysService {
   /** Revokes a live key; false when there is no such live key. */
   async revoke(id: string): Promise<boolean> {
     const result = await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    for (const [hash, entry] of this.live) if (entry.principal.keyId === id) this.live.delete(hash);
     return (result.affected ?? 0) > 0;
   }
 
@@ -88,10 +98,22 @@ export class ApiKeysService {
     if (this.adminKeyHash && timingSafeEqual(this.adminKeyHash, Buffer.from(hash, 'hex'))) {
       return { keyId: BOOTSTRAP_ADMIN_ID, name: 'CRASHKB_ADMIN_KEY', scopes: ['admin'] };
     }
+    const now = Date.now();
+    const cached = this.live.get(hash);
+    if (cached && cached.until > now) {
+      this.touch(cached.principal.keyId);
+      return cached.principal;
+    }
+    if (cached) this.live.delete(hash);
     const row = await this.keys.findOne({ where: { keyHash: hash, revokedAt: IsNull() } });
     if (!row) return null;
     this.touch(row.id);
-    return { keyId: row.id, name: row.name, scopes: row.scopes };
+    const principal: Principal = { keyId: row.id, name: row.name, scopes: row.scopes };
+    if (this.cacheMs > 0) {
+      if (this.live.size >= MAX_CACHED_KEYS) this.live.delete(this.live.keys().next().value as string);
+      this.live.set(hash, { principal, until: now + this.cacheMs });
+    }
+    return principal;
   }
 
   // last_used_at is informative: written at most once a minute per key, off the request path.

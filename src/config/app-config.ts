@@ -33,6 +33,11 @@ export interface AppConfig {
   allowPrivateUrls: boolean;
   /** dump.matched of one signature within this many seconds of the last are coalesced; 0: never. */
   notifyCoalesceSeconds: number;
+  /**
+   * How long an authenticated API key is trusted without asking the database again; 0: every
+   * request asks. Revoking through this instance takes effect at once; through another, within this.
+   */
+  apiKeyCacheMs: number;
 }
 
 export class ConfigError extends Error {
@@ -154,6 +159,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     secretKeys: keys,
     allowPrivateUrls: bool(env, 'CRASHKB_ALLOW_PRIVATE_URLS', false),
     notifyCoalesceSeconds: integer(env, 'CRASHKB_NOTIFY_COALESCE_SECONDS', 60, 0, 86400),
+    apiKeyCacheMs: integer(env, 'CRASHKB_API_KEY_CACHE_MS', 5000, 0, 600_000),
   };
 }
 

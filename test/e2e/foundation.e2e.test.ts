@@ -154,6 +154,45 @@ describe('foundation: API keys and scopes', () => {
   });
 });
 
+describe('foundation: authenticated keys are remembered briefly', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ env: { CRASHKB_API_KEY_CACHE_MS: '400' } });
+  });
+  after(async () => t?.close());
+
+  test('a key revoked by another instance (in the database) stops working within the cache window', async () => {
+    const created = await t.http
+      .post('/api/v1/api-keys')
+      .set(t.admin)
+      .send({ name: 'bot', scopes: ['read'] })
+      .expect(201);
+    const auth = { authorization: `Bearer ${created.body.key}` };
+    await t.http.get('/api/v1/signatures?limit=1').set(auth).expect(200);
+    const { DataSource } = await import('typeorm');
+    await t.app
+      .get(DataSource)
+      .query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [created.body.id]);
+    // Remembered: this request does not ask the database.
+    await t.http.get('/api/v1/signatures?limit=1').set(auth).expect(200);
+    await new Promise((r) => setTimeout(r, 500));
+    const res = await t.http.get('/api/v1/signatures?limit=1').set(auth).expect(401);
+    assert.match(res.body.detail, /unknown or revoked API key/);
+  });
+
+  test('revoking through this instance forgets the key at once', async () => {
+    const created = await t.http
+      .post('/api/v1/api-keys')
+      .set(t.admin)
+      .send({ name: 'bot2', scopes: ['read'] })
+      .expect(201);
+    const auth = { authorization: `Bearer ${created.body.key}` };
+    await t.http.get('/api/v1/signatures?limit=1').set(auth).expect(200);
+    await t.http.delete(`/api/v1/api-keys/${created.body.id}`).set(t.admin).expect(204);
+    await t.http.get('/api/v1/signatures?limit=1').set(auth).expect(401);
+  });
+});
+
 describe('foundation: rate limiting per key', () => {
   let t: TestApp;
   before(async () => {
