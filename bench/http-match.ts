@@ -1,6 +1,7 @@
 // End-to-end /match latency through the real service: HTTP, auth, body parsing, parseDump,
 // the in-memory index and JSON out. Build: `npx tsc -p tsconfig.json`; run:
-// `node dist/bench/http-match.js [--signatures 10000] [--requests 2000]`.
+// `node dist/bench/http-match.js [--signatures 10000] [--requests 2000] [--queries fixtures|syzkaller|
+// clusterfuzz] [--corpora ../shared/corpora] [--client process|inline]`.
 // The service runs in this process on the embedded database (memory://) with the seed plus
 // N synthetic signatures (realistic frame vocabularies, bench/match-corpus.ts) bulk-inserted
 // with SQL; the queries are the real fixture and seed dumps, sent one at a time (keep-alive),
@@ -75,7 +76,16 @@ interface ClientResult {
   meanBytes: number;
 }
 
-function queryDumps(): string[] {
+/**
+ * The dumps sent: `fixtures` (our golden files and seed examples, the default), or the real
+ * reports of a shared corpus (`syzkaller`, `clusterfuzz`: read from `--corpora`, never copied).
+ */
+function queryDumps(which: string, corpora: string): string[] {
+  const read = (file: string) =>
+    JSON.parse(readFileSync(join(corpora, file), 'utf8')) as Record<string, { text: string }[]>;
+  if (which === 'syzkaller') return read('syzkaller-linux-dev.json').reports.map((r) => r.text);
+  if (which === 'clusterfuzz') return read('clusterfuzz-dev.json').cases.map((c) => c.text);
+  if (which !== 'fixtures') throw new Error('--queries is fixtures, syzkaller or clusterfuzz');
   return [...walk(FIXTURES_DIR), ...walk(join(SEED_DIR, 'signatures'))].map((f) => readFileSync(f, 'utf8'));
 }
 
@@ -102,9 +112,10 @@ async function runClient(
   url: string,
   key: string,
   requests: number,
+  queries: string[],
   onStart: () => void,
 ): Promise<ClientResult> {
-  const dumps = queryDumps();
+  const dumps = queryDumps(queries[0], queries[1]);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'text/plain' };
   // Warm-up: JIT, connection, caches.
@@ -130,10 +141,14 @@ function runClientProcess(
   url: string,
   key: string,
   requests: number,
+  queries: string[],
   onStart: () => void,
 ): Promise<ClientResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--client-of', url, '--key', key, '--requests', String(requests)]);
+    const child = fork(__filename, [
+      ...['--client-of', url, '--key', key, '--requests', String(requests)],
+      ...['--queries', queries[0], '--corpora', queries[1]],
+    ]);
     child.on('message', (m: { start?: true; result?: ClientResult; error?: string }) => {
       if (m.start) onStart();
       if (m.result) resolve(m.result);
@@ -147,6 +162,10 @@ async function main(): Promise<void> {
   const nSignatures = arg('--signatures', 10_000);
   const nRequests = arg('--requests', 2000);
   const clientMode = stringArg('--client', 'process');
+  const queries = [
+    stringArg('--queries', 'fixtures'),
+    stringArg('--corpora', join(__dirname, '..', '..', '..', 'shared', 'corpora')),
+  ];
   if (clientMode !== 'process' && clientMode !== 'inline') throw new Error('--client is process or inline');
   const key = 'bench-admin-key-0123456789';
   const t0 = Date.now();
@@ -169,15 +188,15 @@ async function main(): Promise<void> {
   const onStart = () => (cpu0 = process.cpuUsage());
   const result =
     clientMode === 'process'
-      ? await runClientProcess(url, key, nRequests, onStart)
-      : await runClient(url, key, nRequests, onStart);
+      ? await runClientProcess(url, key, nRequests, queries, onStart)
+      : await runClient(url, key, nRequests, queries, onStart);
   const cpu = process.cpuUsage(cpu0);
   const times = [...result.times].sort((a, b) => a - b);
   const who = clientMode === 'process' ? 'the service alone' : 'service + client';
   console.log(`| signatures in the index | ${index.size} |`);
   console.log(`| setup (boot, seed, bulk insert, index build) | ${(setupMs / 1000).toFixed(1)} s |`);
   console.log(
-    `| requests | ${nRequests} (${result.dumps} distinct dumps, mean ${(result.meanBytes / 1024).toFixed(1)} KiB; client: ${clientMode}) |`,
+    `| requests | ${nRequests} (${result.dumps} distinct dumps, mean ${(result.meanBytes / 1024).toFixed(1)} KiB; client: ${clientMode}, ${queries[0]}) |`,
   );
   console.log(`| /match p50 | ${percentile(times, 0.5).toFixed(2)} ms |`);
   console.log(`| /match p90 | ${percentile(times, 0.9).toFixed(2)} ms |`);
@@ -191,7 +210,8 @@ async function main(): Promise<void> {
 
 if (process.argv.includes('--client-of')) {
   const send = (m: object) => process.send?.(m);
-  runClient(stringArg('--client-of', ''), stringArg('--key', ''), arg('--requests', 2000), () =>
+  const queries = [stringArg('--queries', 'fixtures'), stringArg('--corpora', '')];
+  runClient(stringArg('--client-of', ''), stringArg('--key', ''), arg('--requests', 2000), queries, () =>
     send({ start: true }),
   )
     .then((result) => send({ result }))
