@@ -21,14 +21,13 @@ import { deriveMatcher } from '../src/core/signature';
 import { FIXTURES_DIR, SEED_DIR } from '../test/support/paths';
 import { FrameVocabulary, makeBug, makeReport, rng } from './match-corpus';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
 function stringArg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : fallback;
+}
+
+function arg(name: string, fallback: number): number {
+  return Number(stringArg(name, String(fallback)));
 }
 
 function walk(dir: string, out: string[] = []): string[] {
@@ -67,6 +66,15 @@ async function insertSynthetic(ds: DataSource, n: number): Promise<void> {
     );
   }
   await ds.query('ANALYZE signatures');
+}
+
+/** What the bot does: where it sends, with which key, how many requests, of which dumps. */
+interface BotPlan {
+  url: string;
+  key: string;
+  requests: number;
+  queries: string;
+  corpora: string;
 }
 
 interface ClientResult {
@@ -108,14 +116,9 @@ function post(url: string, agent: Agent, headers: Record<string, string>, body: 
 }
 
 /** The bot: warm-up, then `requests` dumps one at a time; `onStart` marks the measured window. */
-async function runClient(
-  url: string,
-  key: string,
-  requests: number,
-  queries: string[],
-  onStart: () => void,
-): Promise<ClientResult> {
-  const dumps = queryDumps(queries[0], queries[1]);
+async function runClient(plan: BotPlan, onStart: () => void): Promise<ClientResult> {
+  const { url, key, requests } = plan;
+  const dumps = queryDumps(plan.queries, plan.corpora);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'text/plain' };
   // Warm-up: JIT, connection, caches.
@@ -137,18 +140,9 @@ async function runClient(
 }
 
 /** The bot in a child process: reports the window's start and its result over IPC. */
-function runClientProcess(
-  url: string,
-  key: string,
-  requests: number,
-  queries: string[],
-  onStart: () => void,
-): Promise<ClientResult> {
+function runClientProcess(plan: BotPlan, onStart: () => void): Promise<ClientResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, [
-      ...['--client-of', url, '--key', key, '--requests', String(requests)],
-      ...['--queries', queries[0], '--corpora', queries[1]],
-    ]);
+    const child = fork(__filename, ['--client-of', JSON.stringify(plan)]);
     child.on('message', (m: { start?: true; result?: ClientResult; error?: string }) => {
       if (m.start) onStart();
       if (m.result) resolve(m.result);
@@ -162,10 +156,8 @@ async function main(): Promise<void> {
   const nSignatures = arg('--signatures', 10_000);
   const nRequests = arg('--requests', 2000);
   const clientMode = stringArg('--client', 'process');
-  const queries = [
-    stringArg('--queries', 'fixtures'),
-    stringArg('--corpora', join(__dirname, '..', '..', '..', 'shared', 'corpora')),
-  ];
+  const queries = stringArg('--queries', 'fixtures');
+  const corpora = stringArg('--corpora', join(__dirname, '..', '..', '..', 'shared', 'corpora'));
   if (clientMode !== 'process' && clientMode !== 'inline') throw new Error('--client is process or inline');
   const key = 'bench-admin-key-0123456789';
   const t0 = Date.now();
@@ -183,20 +175,19 @@ async function main(): Promise<void> {
   const server = await svc.app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/match`;
   const setupMs = Date.now() - t0;
+  const plan: BotPlan = { url, key, requests: nRequests, queries, corpora };
 
   let cpu0 = process.cpuUsage();
   const onStart = () => (cpu0 = process.cpuUsage());
   const result =
-    clientMode === 'process'
-      ? await runClientProcess(url, key, nRequests, queries, onStart)
-      : await runClient(url, key, nRequests, queries, onStart);
+    clientMode === 'process' ? await runClientProcess(plan, onStart) : await runClient(plan, onStart);
   const cpu = process.cpuUsage(cpu0);
   const times = [...result.times].sort((a, b) => a - b);
   const who = clientMode === 'process' ? 'the service alone' : 'service + client';
   console.log(`| signatures in the index | ${index.size} |`);
   console.log(`| setup (boot, seed, bulk insert, index build) | ${(setupMs / 1000).toFixed(1)} s |`);
   console.log(
-    `| requests | ${nRequests} (${result.dumps} distinct dumps, mean ${(result.meanBytes / 1024).toFixed(1)} KiB; client: ${clientMode}, ${queries[0]}) |`,
+    `| requests | ${nRequests} (${result.dumps} distinct dumps, mean ${(result.meanBytes / 1024).toFixed(1)} KiB; client: ${clientMode}, ${queries}) |`,
   );
   console.log(`| /match p50 | ${percentile(times, 0.5).toFixed(2)} ms |`);
   console.log(`| /match p90 | ${percentile(times, 0.9).toFixed(2)} ms |`);
@@ -210,10 +201,7 @@ async function main(): Promise<void> {
 
 if (process.argv.includes('--client-of')) {
   const send = (m: object) => process.send?.(m);
-  const queries = [stringArg('--queries', 'fixtures'), stringArg('--corpora', '')];
-  runClient(stringArg('--client-of', ''), stringArg('--key', ''), arg('--requests', 2000), queries, () =>
-    send({ start: true }),
-  )
+  runClient(JSON.parse(stringArg('--client-of', '{}')) as BotPlan, () => send({ start: true }))
     .then((result) => send({ result }))
     .catch((err: unknown) => send({ error: String(err) }))
     .finally(() => process.disconnect?.());
