@@ -131,6 +131,51 @@ test('stack overflow states the recursion cycle', () => {
   assert.deepEqual(r.state, ['parse_value', 'parse_array']);
 });
 
+test('frames past a full state are read only for a stack overflow, and then as if read in order', () => {
+  // The walk puts off the frame lines it sees once three frames are stated (restateReports asks
+  // for no frames). A second report line restarts the state after some were put off: the new
+  // state is the frames after it, and a cycle still sees every frame, the early ones first.
+  const frame = (i: number, fn: string) => `    #${i} 0x1 in ${fn} /src/j.c:${i}:1`;
+  const walkOf = (header: string, first: string[], second: string[]) => {
+    const input = [header, ...first.map((f, i) => frame(i, f)), header, ...second.map((f, i) => frame(i, f))];
+    const framesLess = clusterfuzzState(input, 0, input.length, { collectFrames: false });
+    assert.deepEqual({ ...clusterfuzzState(input), frames: [] }, framesLess);
+    return framesLess;
+  };
+  const overflow =
+    '==9==ERROR: AddressSanitizer: stack-overflow on address 0x7ffd0 (pc 0x1 bp 0x2 sp 0x3 T0)';
+  const cycle = walkOf(
+    overflow,
+    ['skip_ws', 'parse_value', 'parse_array', 'parse_value', 'parse_array'],
+    ['parse_value', 'parse_array', 'parse_value', 'parse_array', 'emit'],
+  );
+  assert.equal(cycle.crashType, 'Stack-overflow');
+  assert.deepEqual(cycle.state, ['parse_value', 'parse_array']);
+  const noCycle = walkOf(overflow, ['a1', 'a2', 'a3', 'a4', 'a5'], ['b1', 'b2', 'b3', 'b4']);
+  assert.deepEqual(noCycle.state, ['b1', 'b2', 'b3']);
+  const uaf = walkOf(
+    '==9==ERROR: AddressSanitizer: heap-use-after-free on address 0x6020 at pc 0x1 bp 0x2 sp 0x3',
+    ['a1', 'a2', 'a3', 'a4'],
+    ['b1', 'b2', 'b3', 'b4'],
+  );
+  assert.deepEqual(uaf.state, ['b1', 'b2', 'b3']);
+  // And on every golden file: asking for no frames changes neither type nor state.
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.txt')) files.push(p);
+    }
+  };
+  walk(FIXTURES_DIR);
+  for (const f of files) {
+    const texts = prepareLines(readFileSync(f, 'utf8')).texts;
+    const a = clusterfuzzState(texts, 0, texts.length, { collectFrames: false });
+    assert.deepEqual({ ...clusterfuzzState(texts), frames: [] }, a, f);
+  }
+});
+
 test('SEGV on a NULL-page address is a Null-dereference READ/WRITE', () => {
   const r = clusterfuzzState(
     lines(

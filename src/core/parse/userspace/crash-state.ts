@@ -314,6 +314,13 @@ interface Walk {
    * were decided on the way, for the state).
    */
   rawFrames: RawFrame[];
+  /** Frame lines read only if the report is a stack overflow (see addFrameFromLine). */
+  deferred: { line: string; javaFrames: boolean }[];
+  /** Reading deferred lines: each is a frame past the full state, whatever frameCount is now. */
+  replaying: boolean;
+  frameCtx: FrameCtx;
+  /** ignoredFrame's answers by frame (a stack overflow prints the same few frames hundreds of times). */
+  ignored: Map<string, boolean>;
   frames: Frame[];
   /** Frames kept in `frames` (0 when the caller wants only the type and state). */
   frameLimit: number;
@@ -416,6 +423,10 @@ export function clusterfuzzState(
     pyCrash: false,
     processName: null,
     rawFrames: [],
+    ignored: new Map(),
+    deferred: [],
+    replaying: false,
+    frameCtx: { isGo, isPython, isJs, isTrusty, symbolized },
     frames: [],
     frameLimit: collectFrames ? MAX_RAW_FRAMES : 0,
     framesSeen: 0,
@@ -820,7 +831,7 @@ export function clusterfuzzState(
     if (w.type === '') continue;
     if (w.state.includes('JNI DETECTED ERROR IN APPLICATION:') && line.includes('/art/runtime/')) continue;
 
-    addFrameFromLine(line, w, { isGo, isPython, isJs, isTrusty, symbolized });
+    addFrameFromLine(line, w, w.frameCtx);
   }
 
   if (w.type === 'Stack-overflow' || w.type === 'Stack overflow') stackOverflowCycle(w);
@@ -1136,11 +1147,40 @@ const TRUSTY_FRAME_RE = /(?:uSP)\+([a-zA-Z0-9]{6}): (0x[a-fA-F0-9]{16}) in (\w{1
 const JAVA_FRAME_RE = /^\s{0,64}at (.{1,2048})\(.{0,1024}\)/;
 const FILE_LINE_RE = /^(.{1,1024}?):(\d{1,9})(?::\d{1,6})?$/;
 
+const JAVA_FRAME_TYPES: ReadonlySet<string> = new Set([
+  'CHECK failure',
+  'Fatal Exception',
+  'Uncaught exception',
+  'Security exception',
+]);
+
 function addFrameFromLine(line: string, w: Walk, ctx: FrameCtx): void {
   // State full and enough frames looked at (stack-overflow cycles use the first ones): a long
   // stack costs nothing more.
   if (w.frameCount >= MAX_STATE_FRAMES && w.framesSeen >= MAX_FRAMES_SEEN) return;
   w.framesSeen++;
+  const javaFrames = w.java && JAVA_FRAME_TYPES.has(w.type);
+  // State full and no frames wanted: the line matters only if the report ends a stack overflow
+  // (its cycle), so it is read then, in order (most reports are not one).
+  if (w.frameCount >= MAX_STATE_FRAMES && w.frameLimit === 0) {
+    w.deferred.push({ line, javaFrames });
+    return;
+  }
+  readDeferredFrames(w, ctx);
+  readFrameLine(line, w, ctx, javaFrames);
+}
+
+/** Reads the frame lines put off while the state was full, as they would have been read then. */
+function readDeferredFrames(w: Walk, ctx: FrameCtx): void {
+  if (w.deferred.length === 0) return;
+  const pending = w.deferred;
+  w.deferred = [];
+  w.replaying = true;
+  for (const d of pending) readFrameLine(d.line, w, ctx, d.javaFrames);
+  w.replaying = false;
+}
+
+function readFrameLine(line: string, w: Walk, ctx: FrameCtx, javaFrames: boolean): void {
   let m: RegExpExecArray | null;
   if ((m = CDB_FRAME_RE.exec(line))) return addFrame(w, m[4], { module: m[3], cxx: true });
   const san = SAN_FRAME_RE.exec(line);
@@ -1177,10 +1217,7 @@ function addFrameFromLine(line: string, w: Walk, ctx: FrameCtx): void {
   }
   if ((m = CHROME_FRAME_RE.exec(line))) return addFrame(w, m[3], { cxx: true });
   if ((m = WIN_CHROME_FRAME_RE.exec(line))) return addFrame(w, m[1], { cxx: true });
-  if (
-    w.java &&
-    ['CHECK failure', 'Fatal Exception', 'Uncaught exception', 'Security exception'].includes(w.type)
-  ) {
+  if (javaFrames) {
     if ((m = JAVA_FRAME_RE.exec(line))) addFrame(w, m[1], {});
     return;
   }
@@ -1252,12 +1289,12 @@ function addFrame(
   }
   // Once the state is full, a frame matters only to a stack overflow's cycle: the ignore rules
   // (the costly part) run for it only if the report is one (stackOverflowCycle).
-  if (w.frameCount >= MAX_STATE_FRAMES) {
+  if (w.replaying || w.frameCount >= MAX_STATE_FRAMES) {
     if (w.rawFrames.length < MAX_FRAMES_SEEN)
       w.rawFrames.push({ frame, printed: opt.printed, filter, filtered, kept: false });
     return;
   }
-  if (ignoredFrame(frame, opt.printed, w.symbolized)) return;
+  if (ignoredFrameOnce(w, frame, opt.printed)) return;
   filtered ??= filter ? filter(frame) : frame;
   if (w.rawFrames.length < MAX_FRAMES_SEEN)
     w.rawFrames.push({ frame, printed: opt.printed, filter, filtered, kept: true });
@@ -1274,12 +1311,24 @@ function ignoredFrame(frame: string, printed: string | undefined, symbolized: bo
   );
 }
 
+/** ignoredFrame, each distinct frame decided once per walk. */
+function ignoredFrameOnce(w: Walk, frame: string, printed: string | undefined): boolean {
+  const key = printed === undefined ? frame : frame + '\n' + printed;
+  let v = w.ignored.get(key);
+  if (v === undefined) {
+    v = ignoredFrame(frame, printed, w.symbolized);
+    w.ignored.set(key, v);
+  }
+  return v;
+}
+
 /** The filtered names of the frames the ignore rules keep, in order, at most MAX_RAW_FRAMES. */
 function keptRawFrames(w: Walk): string[] {
+  readDeferredFrames(w, w.frameCtx);
   const out: string[] = [];
   for (const r of w.rawFrames) {
     if (out.length >= MAX_RAW_FRAMES) break;
-    if (!r.kept && ignoredFrame(r.frame, r.printed, w.symbolized)) continue;
+    if (!r.kept && ignoredFrameOnce(w, r.frame, r.printed)) continue;
     out.push(r.filtered ?? (r.filter ? r.filter(r.frame) : r.frame));
   }
   return out;
