@@ -10,7 +10,7 @@
 // every pattern is either a literal test or an anchored regex with bounded quantifiers.
 import type { Frame } from '../../types';
 import { cap, normaliseFunction } from './frames';
-import { literalSet } from '../literals';
+import { literalScanner, literalSet } from '../literals';
 import { isVersionedLibc, STATE_IGNORE_RULES, type StateIgnoreRule } from './state-rules';
 
 export const MAX_STATE_FRAMES = 3;
@@ -912,14 +912,16 @@ const LINE_TRIGGERS = [
   ': library ',
   'error while loading shared libraries',
 ];
-const LINE_TRIGGER_RE = literalSet(LINE_TRIGGERS) ?? /(?!)/;
+// The scanner, not literalSet's regex: 38 literals with 25 first characters (a space among them)
+// make V8 try the alternation at nearly every position; the q-gram scan is ~1.8x faster here.
+const LINE_TRIGGER_SCAN = literalScanner(LINE_TRIGGERS) ?? { test: () => false };
 /** assertMessage's keys in any case: `ASSERTION FAILED`, `Assertion ... failed`, `panic: `. */
 const ASSERT_TRIGGER_RE = /ssert|panic: /i;
 
 /** Whether a rule of the walk could read this line (see LINE_TRIGGERS; glog's `F0102 ...` lines too). */
 function mayNameCrash(line: string): boolean {
   if (line.charCodeAt(0) === 70 /* F */ && line.charCodeAt(1) >= 48 && line.charCodeAt(1) <= 57) return true;
-  return LINE_TRIGGER_RE.test(line) || ASSERT_TRIGGER_RE.test(line);
+  return LINE_TRIGGER_SCAN.test(line) || ASSERT_TRIGGER_RE.test(line);
 }
 
 function ignoreLine(line: string): boolean {
