@@ -1,7 +1,8 @@
-// The literal scanner must say exactly what the regex alternation of the same literals says.
+// The literal group scan must say, for each group, exactly what the regex alternation of the
+// group's literals says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { literalScanner, literalSet } from '../../src/core/parse/literals';
+import { literalGroups, literalSet } from '../../src/core/parse/literals';
 
 /** A small deterministic generator (the same strings every run). */
 function rng(seed: number): () => number {
@@ -12,41 +13,51 @@ function rng(seed: number): () => number {
   };
 }
 
-test('literalScanner agrees with the regex alternation on random lines built from the literals', () => {
-  const sets: { values: string[]; ignoreCase: boolean }[] = [
-    { values: ['SUMMARY:', ' of size ', 'ERROR: ', 'CSA_', 'heck failed', 'HECK failed'], ignoreCase: false },
-    { values: ['ssert', 'panic: '], ignoreCase: true },
-    { values: ['dead', '6b6b', '6b 6b', 'a5a5'], ignoreCase: true },
-    { values: [' ? ', '<EOI>'], ignoreCase: false },
-    { values: ['ab', 'ba', 'zz'], ignoreCase: false },
-    { values: ['x', 'yz'], ignoreCase: false },
+test('literalGroups agrees with the regex alternation of each group on random lines built from the literals', () => {
+  const tables: { values: string[]; ignoreCase?: boolean }[][] = [
+    [
+      { values: ['SUMMARY:', ' of size ', 'ERROR: ', 'CSA_', 'heck failed', 'HECK failed'] },
+      { values: ['ssert', 'panic: '], ignoreCase: true },
+      { values: ['dead', '6b6b', '6b 6b', 'a5a5'], ignoreCase: true },
+    ],
+    [{ values: [' ? ', '<EOI>'] }, { values: ['[ ', 'SEGV'] }],
+    [{ values: ['ab', 'ba'] }, { values: ['zz', 'AB'] }],
   ];
   const next = rng(7);
-  for (const { values, ignoreCase } of sets) {
-    const scan = literalScanner(values, { ignoreCase })!;
-    const re = literalSet(values)!;
-    // eslint-disable-next-line no-restricted-syntax -- the oracle: our own escaped literals
-    const oracle = ignoreCase ? new RegExp(re.source, 'i') : re;
-    const alphabet = [...new Set(values.join('') + 'AaBbEeSsx ?:é\u212a\u017f')];
-    let hits = 0;
+  for (const groups of tables) {
+    const scan = literalGroups(groups);
+    const oracles = groups.map((g) => {
+      const re = literalSet(g.values)!;
+      // eslint-disable-next-line no-restricted-syntax -- the oracle: our own escaped literals
+      return g.ignoreCase ? new RegExp(re.source, 'i') : re;
+    });
+    const values = groups.flatMap((g) => g.values);
+    const alphabet = [...new Set(values.join('') + 'AaBbEeSsx ?:[{é\u212a\u017f')];
+    const hits = groups.map(() => 0);
     for (let n = 0; n < 4000; n++) {
       let s = '';
       const len = Math.floor(next() * 40);
       while (s.length < len) {
-        const r = next();
-        if (r < 0.08) {
+        if (next() < 0.08) {
           const v = values[Math.floor(next() * values.length)];
           // Literals cut at either end, or with their case changed, test the edges.
           const cut = v.slice(next() < 0.5 ? 1 : 0, next() < 0.5 ? -1 : undefined);
           s += next() < 0.3 ? cut.toUpperCase() : cut;
         } else s += alphabet[Math.floor(next() * alphabet.length)];
       }
-      const want = oracle.test(s);
-      if (want) hits++;
-      assert.equal(scan.test(s), want, `${JSON.stringify(values)} on ${JSON.stringify(s)}`);
+      const got = scan.scan(s);
+      oracles.forEach((re, k) => {
+        const want = re.test(s);
+        if (want) hits[k]++;
+        assert.equal(
+          (got & (1 << k)) !== 0,
+          want,
+          `group ${k} of ${JSON.stringify(groups)} on ${JSON.stringify(s)}`,
+        );
+      });
     }
     // Both outcomes occur often enough for the comparison to mean something.
-    assert.ok(hits > 200 && hits < 3800, `${hits} hits of 4000 for ${JSON.stringify(values)}`);
+    for (const h of hits) assert.ok(h > 200 && h < 3800, `${h} hits of 4000 in ${JSON.stringify(groups)}`);
   }
-  assert.equal(literalScanner([]), null);
+  assert.throws(() => literalGroups([{ values: ['x'] }]));
 });
