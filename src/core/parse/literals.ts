@@ -46,26 +46,44 @@ const foldAscii = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
  */
 export function literalGroups(groups: readonly LiteralGroup[]): LiteralGroups {
   const all = groups.flatMap((g) => g.values);
+  // (A group may be empty: its bit is never set.)
   if (groups.length > 30 || all.length === 0 || all.some((v) => v.length < 2))
-    throw new Error('literalGroups: 1 to 30 groups of literals of 2 characters or more');
+    throw new Error('literalGroups: up to 30 groups, some literal, every one of 2 characters or more');
   const step = Math.min(...all.map((v) => v.length)) - 1;
-  const slot = new Int16Array(HASH_SLOTS).fill(-1);
-  // Per bucket, flat: literal, offset of the probed pair in it, group bit, whether case-folded.
-  const buckets: (string | number | boolean)[][] = [];
+  // The probe table: slot → its entries, flat and typed (a literal, the offset of the probed
+  // pair in it, its group's bit, whether it is compared case-folded).
+  const perSlot: { v: string; j: number; bit: number; fold: boolean }[][] = Array.from(
+    { length: HASH_SLOTS },
+    () => [],
+  );
   groups.forEach((g, k) => {
     const fold = g.ignoreCase ?? false;
     for (const raw of g.values) {
       const v = fold ? raw.toLowerCase() : raw;
-      for (let j = 0; j < step; j++) {
-        const h = pairHash(foldAscii(v.charCodeAt(j)), foldAscii(v.charCodeAt(j + 1)));
-        if (slot[h] < 0) {
-          slot[h] = buckets.length;
-          buckets.push([]);
-        }
-        buckets[slot[h]].push(v, j, 1 << k, fold);
-      }
+      for (let j = 0; j < step; j++)
+        perSlot[pairHash(foldAscii(v.charCodeAt(j)), foldAscii(v.charCodeAt(j + 1)))].push({
+          v,
+          j,
+          bit: 1 << k,
+          fold,
+        });
     }
   });
+  const first = new Int32Array(HASH_SLOTS + 1);
+  const values: string[] = [];
+  const offsets: number[] = [];
+  const bits: number[] = [];
+  const folded: boolean[] = [];
+  for (let h = 0; h < HASH_SLOTS; h++) {
+    first[h] = values.length;
+    for (const e of perSlot[h]) {
+      values.push(e.v);
+      offsets.push(e.j);
+      bits.push(e.bit);
+      folded.push(e.fold);
+    }
+  }
+  first[HASH_SLOTS] = values.length;
   const foldedAt = (s: string, v: string, p: number) => {
     if (p + v.length > s.length) return false;
     for (let k = 0; k < v.length; k++) if (foldAscii(s.charCodeAt(p + k)) !== v.charCodeAt(k)) return false;
@@ -76,15 +94,13 @@ export function literalGroups(groups: readonly LiteralGroup[]): LiteralGroups {
       let found = 0;
       const last = s.length - 1;
       for (let i = 0; i < last; i += step) {
-        const b = slot[pairHash(foldAscii(s.charCodeAt(i)), foldAscii(s.charCodeAt(i + 1)))];
-        if (b < 0) continue;
-        const e = buckets[b];
-        for (let t = 0; t < e.length; t += 4) {
-          const bit = e[t + 2] as number;
-          if (found & bit) continue;
-          const v = e[t] as string;
-          const p = i - (e[t + 1] as number);
-          if (p >= 0 && (e[t + 3] ? foldedAt(s, v, p) : s.startsWith(v, p))) found |= bit;
+        const h = pairHash(foldAscii(s.charCodeAt(i)), foldAscii(s.charCodeAt(i + 1)));
+        const end = first[h + 1];
+        for (let t = first[h]; t < end; t++) {
+          if (found & bits[t]) continue;
+          const p = i - offsets[t];
+          if (p >= 0 && (folded[t] ? foldedAt(s, values[t], p) : s.startsWith(values[t], p)))
+            found |= bits[t];
         }
       }
       return found;
