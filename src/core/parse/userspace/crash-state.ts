@@ -315,7 +315,9 @@ interface Walk {
    */
   rawFrames: RawFrame[];
   /** Frame lines read only if the report is a stack overflow (see addFrameFromLine). */
-  deferred: { line: string; javaFrames: boolean }[];
+  deferred: string[];
+  /** Per deferred line, whether Java frames were being read when it was seen. */
+  deferredJava: boolean[];
   /** Reading deferred lines: each is a frame past the full state, whatever frameCount is now. */
   replaying: boolean;
   frameCtx: FrameCtx;
@@ -429,6 +431,7 @@ export function clusterfuzzState(
     rawFrames: [],
     ignored: new Map(),
     deferred: [],
+    deferredJava: [],
     replaying: false,
     frameCtx: { isGo, isPython, isJs, isTrusty, symbolized },
     frames: [],
@@ -1184,7 +1187,8 @@ function addFrameFromLine(line: string, w: Walk, ctx: FrameCtx): void {
   // State full and no frames wanted: the line matters only if the report ends a stack overflow
   // (its cycle), so it is read then, in order (most reports are not one).
   if (w.frameCount >= MAX_STATE_FRAMES && w.frameLimit === 0) {
-    w.deferred.push({ line, javaFrames });
+    w.deferred.push(line);
+    w.deferredJava.push(javaFrames);
     return;
   }
   readDeferredFrames(w, ctx);
@@ -1195,9 +1199,11 @@ function addFrameFromLine(line: string, w: Walk, ctx: FrameCtx): void {
 function readDeferredFrames(w: Walk, ctx: FrameCtx): void {
   if (w.deferred.length === 0) return;
   const pending = w.deferred;
+  const java = w.deferredJava;
   w.deferred = [];
+  w.deferredJava = [];
   w.replaying = true;
-  for (const d of pending) readFrameLine(d.line, w, ctx, d.javaFrames);
+  for (let k = 0; k < pending.length; k++) readFrameLine(pending[k], w, ctx, java[k]);
   w.replaying = false;
 }
 

@@ -269,18 +269,25 @@ export function classifyAddress(hex: string): FaultAddress | null {
 }
 
 /** Architecture from library paths and register names printed in the report. */
+/** Lines that tell the architecture, in order of precedence (the first that matches wins). */
+const ARCH_MARKS: readonly { arch: string; re: RegExp }[] = [
+  {
+    arch: 'x86_64',
+    re: /x86_64-linux-gnu|amd64-linux|\/linux\/x86_64\/|\/lib64\/ld-linux-x86-64|\brip\s?[=:]|\bRIP:/,
+  },
+  {
+    arch: 'arm64',
+    re: /aarch64-linux-gnu|arm64-linux|\/linux\/aarch64\/|\/system\/lib64\/|\/apex\/[^ ]{1,200}\/lib64\/|^\s{0,8}x(?:[12]?\d|30)\s{1,4}[0-9a-f]{16}/,
+  },
+  { arch: 'i386', re: /i386-linux-gnu|x86-linux\.so/ },
+];
+// All of them in one pattern: most lines have none and are ruled out in one pass, not three.
+// eslint-disable-next-line no-restricted-syntax -- our own patterns above, compiled once
+const ANY_ARCH_MARK = new RegExp(ARCH_MARKS.map((a) => a.re.source).join('|'));
+
 export function archFromLine(line: string): string | null {
-  if (
-    /x86_64-linux-gnu|amd64-linux|\/linux\/x86_64\/|\/lib64\/ld-linux-x86-64|\brip\s?[=:]|\bRIP:/.test(line)
-  )
-    return 'x86_64';
-  if (
-    /aarch64-linux-gnu|arm64-linux|\/linux\/aarch64\/|\/system\/lib64\/|\/apex\/[^ ]{1,200}\/lib64\/|^\s{0,8}x(?:[12]?\d|30)\s{1,4}[0-9a-f]{16}/.test(
-      line,
-    )
-  )
-    return 'arm64';
-  if (/i386-linux-gnu|x86-linux\.so/.test(line)) return 'i386';
+  if (!ANY_ARCH_MARK.test(line)) return null;
+  for (const a of ARCH_MARKS) if (a.re.test(line)) return a.arch;
   return null;
 }
 
