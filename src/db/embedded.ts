@@ -3,6 +3,7 @@
 // same `pg` driver path as a real server. Loaded with import() so that a service
 // configured with DATABASE_URL never loads the 27 MB WASM.
 import { mkdirSync } from 'node:fs';
+import { frameWholeBatches } from './pglite-batches';
 import type { PGlite } from '@electric-sql/pglite' with { 'resolution-mode': 'import' };
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket' with { 'resolution-mode': 'import' };
 
@@ -25,7 +26,9 @@ export interface EmbeddedOptions {
 export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  const { PGLiteSocketHandler, PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  // Each connection's queries reach the shared session whole (src/db/pglite-batches.ts).
+  frameWholeBatches(PGLiteSocketHandler);
   const inMemory = options.dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(options.dataDir, { recursive: true });
   const db: PGlite = await PGlite.create(inMemory ? 'memory://' : options.dataDir, {
