@@ -78,7 +78,9 @@ export function frameWholeBatches(handlerClass: { prototype: object }): void {
   if (proto[INSTALLED]) return;
   const original = proto.handleData;
   if (typeof original !== 'function')
-    throw new Error('pglite-socket changed: PGLiteSocketHandler.handleData is gone (src/db/pglite-batches.ts)');
+    throw new Error(
+      'pglite-socket changed: PGLiteSocketHandler.handleData is gone (src/db/pglite-batches.ts)',
+    );
   proto[INSTALLED] = true;
   proto.handleData = function (this: FramedHandler, data: Buffer): Promise<number> {
     const pending = this.batchPending ? Buffer.concat([this.batchPending, data]) : data;
