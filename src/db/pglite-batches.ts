@@ -26,6 +26,12 @@ export interface BatchCut {
   /** Bytes from the start of the buffer that form whole batches (or untyped startup packets). */
   length: number;
   started: boolean;
+  /**
+   * The buffer length (from the same start) below which looking again cannot find more: the end
+   * of the message cut short when its header is in, else the end of its header. A large query
+   * arriving in many chunks is then gathered and scanned once, not once per chunk.
+   */
+  next: number;
 }
 
 /**
@@ -39,30 +45,40 @@ export function wholeBatches(buf: Uint8Array, started: boolean): BatchCut {
   let cut = 0;
   let inStartup = !started;
   while (inStartup) {
-    if (buf.length - pos < 8) return { length: cut, started: false };
+    if (buf.length - pos < 8) return { length: cut, started: false, next: pos + 8 };
     const len = view.getInt32(pos);
     const code = view.getInt32(pos + 4);
-    if (len < 8 || buf.length - pos < len) return { length: cut, started: false };
+    if (len < 8) return { length: cut, started: false, next: pos + 8 };
+    if (buf.length - pos < len) return { length: cut, started: false, next: pos + len };
     pos += len;
     cut = pos;
     if (code === PROTOCOL_3) inStartup = false;
     else if (code !== SSL_REQUEST && code !== CANCEL_REQUEST && code !== GSS_REQUEST)
       // Not a packet of the startup phase: leave it to pglite-socket as it comes.
-      return { length: buf.length, started: true };
+      return { length: buf.length, started: true, next: buf.length + 1 };
   }
+  let next = pos + 5;
   while (buf.length - pos >= 5) {
     const len = view.getInt32(pos + 1);
-    if (len < 4 || buf.length - pos - 1 < len) break;
+    if (len < 4) break;
+    if (buf.length - pos - 1 < len) {
+      next = pos + 1 + len;
+      break;
+    }
     const type = buf[pos];
     pos += 1 + len;
+    next = pos + 5;
     if (BATCH_ENDS.has(type)) cut = pos;
   }
-  return { length: cut, started: true };
+  return { length: cut, started: true, next };
 }
 
 interface FramedHandler {
   handleData(data: Buffer): Promise<number>;
-  batchPending?: Buffer;
+  /** Bytes received and not yet handed on, and how many there must be before looking again. */
+  batchChunks?: Buffer[];
+  batchBytes?: number;
+  batchNeed?: number;
   batchStarted?: boolean;
   batchChain?: Promise<unknown>;
 }
@@ -83,10 +99,17 @@ export function frameWholeBatches(handlerClass: { prototype: object }): void {
     );
   proto[INSTALLED] = true;
   proto.handleData = function (this: FramedHandler, data: Buffer): Promise<number> {
-    const pending = this.batchPending ? Buffer.concat([this.batchPending, data]) : data;
+    const chunks = (this.batchChunks ??= []);
+    chunks.push(data);
+    this.batchBytes = (this.batchBytes ?? 0) + data.length;
+    if (this.batchBytes < (this.batchNeed ?? 0)) return Promise.resolve(0);
+    const pending = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, this.batchBytes);
     const cut = wholeBatches(pending, this.batchStarted ?? false);
     this.batchStarted = cut.started;
-    this.batchPending = cut.length < pending.length ? pending.subarray(cut.length) : undefined;
+    const rest = pending.subarray(cut.length);
+    this.batchChunks = rest.length > 0 ? [rest] : [];
+    this.batchBytes = rest.length;
+    this.batchNeed = cut.next - cut.length;
     if (cut.length === 0) return Promise.resolve(0);
     const batch = pending.subarray(0, cut.length);
     // One batch at a time per connection, in order (data events are dispatched by setImmediate).

@@ -29,18 +29,26 @@ describe('embedded database batches', () => {
     const sync = message('S', Buffer.alloc(0));
     const batch = Buffer.concat([parse, bind, message('E', Buffer.alloc(5)), sync]);
     // Startup: an SSLRequest alone passes; a StartupMessage ends the untyped phase.
-    assert.deepEqual(wholeBatches(startup(80877103), false), { length: 8, started: false });
+    assert.deepEqual(wholeBatches(startup(80877103), false), { length: 8, started: false, next: 16 });
     const hello = startup(196608, Buffer.from('user\0postgres\0\0'));
-    assert.deepEqual(wholeBatches(hello.subarray(0, 10), false), { length: 0, started: false });
+    assert.deepEqual(wholeBatches(hello.subarray(0, 10), false), {
+      length: 0,
+      started: false,
+      next: hello.length,
+    });
     assert.deepEqual(wholeBatches(Buffer.concat([hello, parse]), false), {
       length: hello.length,
       started: true,
+      next: hello.length + parse.length + 5,
     });
     // After startup: nothing before the Sync, everything up to it, and a second batch cut short.
     assert.equal(wholeBatches(Buffer.concat([parse, bind]), true).length, 0);
     assert.equal(wholeBatches(batch.subarray(0, batch.length - 1), true).length, 0);
     assert.equal(wholeBatches(batch, true).length, batch.length);
-    assert.equal(wholeBatches(Buffer.concat([batch, parse, bind.subarray(0, 9)]), true).length, batch.length);
+    const cutShort = wholeBatches(Buffer.concat([batch, parse, bind.subarray(0, 9)]), true);
+    assert.equal(cutShort.length, batch.length);
+    // The Bind's header is in: nothing more can be found before the whole Bind is.
+    assert.equal(cutShort.next, batch.length + parse.length + bind.length);
     // A simple query and a terminate are batches of their own.
     const q = message('Q', Buffer.from('SELECT 1\0'));
     assert.equal(wholeBatches(Buffer.concat([q, message('X', Buffer.alloc(0))]), true).length, q.length + 5);
