@@ -10,7 +10,7 @@
 // heap adds its own allocations and garbage-collection pauses to the service's tail (undici's
 // fetch in-process put /match p99 at 10.5 ms where a separate client measures 6–7 ms).
 import { fork } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory';
 import { MatchIndexService } from '../src/crash/match-index.service';
 import { deriveMatcher } from '../src/core/signature';
-import { FIXTURES_DIR, SEED_DIR } from '../test/support/paths';
+import { FIXTURES_DIR, SEED_DIR, textFilesUnder } from '../test/support/paths';
 import { FrameVocabulary, makeBug, makeReport, rng } from './match-corpus';
 
 function stringArg(name: string, fallback: string): string {
@@ -28,15 +28,6 @@ function stringArg(name: string, fallback: string): string {
 
 function arg(name: string, fallback: number): number {
   return Number(stringArg(name, String(fallback)));
-}
-
-function walk(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (name.endsWith('.txt')) out.push(p);
-  }
-  return out;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -96,7 +87,9 @@ function queryDumps(which: string, corpora: string): string[] {
   if (which === 'syzkaller') return read('syzkaller-linux-dev.json').reports.map((r) => r.text);
   if (which === 'clusterfuzz') return read('clusterfuzz-dev.json').cases.map((c) => c.text);
   if (which !== 'fixtures') throw new Error('--queries is fixtures, syzkaller or clusterfuzz');
-  return [...walk(FIXTURES_DIR), ...walk(join(SEED_DIR, 'signatures'))].map((f) => readFileSync(f, 'utf8'));
+  return [...textFilesUnder(FIXTURES_DIR), ...textFilesUnder(join(SEED_DIR, 'signatures'))].map((f) =>
+    readFileSync(f, 'utf8'),
+  );
 }
 
 /** One POST on a kept-alive connection; resolves with the status and the body text. */

@@ -2,10 +2,10 @@
 // hand-written inputs, the crash type → kind table, and the cost on hostile input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDump, prepareLines } from '../../src/core/parse';
-import { FIXTURES_DIR, REPO_ROOT } from '../support/paths';
+import { FIXTURES_DIR, REPO_ROOT, textFilesUnder } from '../support/paths';
 import {
   assertMessage,
   clusterfuzzState,
@@ -160,16 +160,7 @@ test('frames past a full state are read only for a stack overflow, and then as i
   );
   assert.deepEqual(uaf.state, ['b1', 'b2', 'b3']);
   // And on every golden file: asking for no frames changes neither type nor state.
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.txt')) files.push(p);
-    }
-  };
-  walk(FIXTURES_DIR);
-  for (const f of files) {
+  for (const f of textFilesUnder(FIXTURES_DIR)) {
     const texts = prepareLines(readFileSync(f, 'utf8')).texts;
     const a = clusterfuzzState(texts, 0, texts.length, { collectFrames: false });
     assert.deepEqual({ ...clusterfuzzState(texts), frames: [] }, a, f);
@@ -219,16 +210,7 @@ test('hostile input stays linear', () => {
 });
 
 test('the line filter changes nothing: every golden file and seed example walks the same without it', () => {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.txt')) files.push(p);
-    }
-  };
-  walk(FIXTURES_DIR);
-  walk(join(REPO_ROOT, 'seed'));
+  const files = [...textFilesUnder(FIXTURES_DIR), ...textFilesUnder(join(REPO_ROOT, 'seed'))];
   let typed = 0;
   for (const f of files) {
     const input = prepareLines(readFileSync(f, 'utf8')).texts;
