@@ -839,7 +839,7 @@ export function clusterfuzzState(
     if (w.type === '') continue;
     if (w.state.includes('JNI DETECTED ERROR IN APPLICATION:') && line.includes('/art/runtime/')) continue;
 
-    addFrameFromLine(line, w, w.frameCtx);
+    addFrameFromLine(line, w);
   }
 
   if (w.type === 'Stack-overflow' || w.type === 'Stack overflow') stackOverflowCycle(w);
@@ -1178,7 +1178,7 @@ const JAVA_FRAME_TYPES: ReadonlySet<string> = new Set([
   'Security exception',
 ]);
 
-function addFrameFromLine(line: string, w: Walk, ctx: FrameCtx): void {
+function addFrameFromLine(line: string, w: Walk): void {
   // State full and enough frames looked at (stack-overflow cycles use the first ones): a long
   // stack costs nothing more.
   if (w.frameCount >= MAX_STATE_FRAMES && w.framesSeen >= MAX_FRAMES_SEEN) return;
@@ -1191,23 +1191,24 @@ function addFrameFromLine(line: string, w: Walk, ctx: FrameCtx): void {
     w.deferredJava.push(javaFrames);
     return;
   }
-  readDeferredFrames(w, ctx);
-  readFrameLine(line, w, ctx, javaFrames);
+  readDeferredFrames(w);
+  readFrameLine(line, w, javaFrames);
 }
 
 /** Reads the frame lines put off while the state was full, as they would have been read then. */
-function readDeferredFrames(w: Walk, ctx: FrameCtx): void {
+function readDeferredFrames(w: Walk): void {
   if (w.deferred.length === 0) return;
   const pending = w.deferred;
   const java = w.deferredJava;
   w.deferred = [];
   w.deferredJava = [];
   w.replaying = true;
-  for (let k = 0; k < pending.length; k++) readFrameLine(pending[k], w, ctx, java[k]);
+  for (let k = 0; k < pending.length; k++) readFrameLine(pending[k], w, java[k]);
   w.replaying = false;
 }
 
-function readFrameLine(line: string, w: Walk, ctx: FrameCtx, javaFrames: boolean): void {
+function readFrameLine(line: string, w: Walk, javaFrames: boolean): void {
+  const ctx = w.frameCtx;
   let m: RegExpExecArray | null;
   if ((m = CDB_FRAME_RE.exec(line))) return addFrame(w, m[4], { module: m[3], cxx: true });
   const san = SAN_FRAME_RE.exec(line);
@@ -1351,7 +1352,7 @@ function ignoredFrameOnce(w: Walk, frame: string, printed: string | undefined): 
 
 /** The filtered names of the frames the ignore rules keep, in order, at most MAX_RAW_FRAMES. */
 function keptRawFrames(w: Walk): string[] {
-  readDeferredFrames(w, w.frameCtx);
+  readDeferredFrames(w);
   const out: string[] = [];
   for (const r of w.rawFrames) {
     if (out.length >= MAX_RAW_FRAMES) break;

@@ -268,7 +268,6 @@ export function classifyAddress(hex: string): FaultAddress | null {
   return { value, class: 'non-canonical', detail: 'outside both canonical halves: a garbage pointer' };
 }
 
-/** Architecture from library paths and register names printed in the report. */
 /** Lines that tell the architecture, in order of precedence (the first that matches wins). */
 const ARCH_MARKS: readonly { arch: string; re: RegExp }[] = [
   {
@@ -285,6 +284,7 @@ const ARCH_MARKS: readonly { arch: string; re: RegExp }[] = [
 // eslint-disable-next-line no-restricted-syntax -- our own patterns above, compiled once
 const ANY_ARCH_MARK = new RegExp(ARCH_MARKS.map((a) => a.re.source).join('|'));
 
+/** Architecture from library paths and register names printed in the report. */
 export function archFromLine(line: string): string | null {
   if (!ANY_ARCH_MARK.test(line)) return null;
   for (const a of ARCH_MARKS) if (a.re.test(line)) return a.arch;
