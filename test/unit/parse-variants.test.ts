@@ -91,3 +91,25 @@ test('fixtures of different bugs never share a fingerprint', () => {
     seen.set(fp, name);
   }
 });
+
+// Pasted reports pick up blanks at line ends (terminal padding, editors, mail clients) and CRLF
+// line ends; neither changes what a report says, so neither may change what is parsed from it.
+test('every fixture parses the same with trailing blanks and with CRLF line ends', () => {
+  const key = (text: string) => {
+    const p = parseDump(text);
+    return JSON.stringify({
+      title: p.title,
+      kind: p.kind,
+      state: p.state,
+      frames: p.frames,
+      fp: p.fingerprint,
+    });
+  };
+  for (const file of fixtures) {
+    const text = readFileSync(file, 'utf8');
+    const want = key(text);
+    const name = relative(FIXTURES_DIR, file);
+    assert.equal(key(text.replace(/\n/g, ' \t \n')), want, `${name}: trailing blanks changed the parse`);
+    assert.equal(key(text.replace(/\n/g, '\r\n')), want, `${name}: CRLF changed the parse`);
+  }
+});

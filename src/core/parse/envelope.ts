@@ -43,7 +43,12 @@ const scratch: EnvelopeFields = { caller: null, time: null };
 
 function stripInto(line: string, out: EnvelopeFields): string {
   let s = line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line;
-  if (s.endsWith('\r')) s = s.slice(0, -1);
+  // Trailing blanks mean nothing in a report (a terminal's padding, an editor's, `\r` of CRLF)
+  // but would defeat every `$`-anchored rule: `#3 0x4f2a in main a.c:7 ` is still a frame.
+  let e = s.length;
+  let c = s.charCodeAt(e - 1);
+  while (e > 0 && (c === 32 || c === 9 || c === 13)) c = s.charCodeAt(--e - 1);
+  if (e < s.length) s = s.slice(0, e);
   let caller: string | null = null;
   let time: number | null = null;
   // Cheap first-character test before any regex: most lines have no envelope at all.
