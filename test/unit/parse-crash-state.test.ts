@@ -239,3 +239,21 @@ test('the line filter lets through the lines the rules of each family read (glib
     assert.notEqual(a.crashType, '', text);
   }
 });
+
+// V8 indents its frames with spaces, but a trace that went through a logger or an editor often
+// has tabs instead (as Java's always has): the frames are the same frames.
+test('a Jazzer.js trace names the same state with tab-indented frames', () => {
+  const report = [
+    'INFO: Seed: 2271406871',
+    "==4242== Uncaught Exception: Jazzer.js: TypeError: Cannot read properties of undefined (reading 'length')",
+    '    at readChunk (/src/imgkit/dist/png.js:88:31)',
+    '    at decodePng (/src/imgkit/dist/png.js:140:18)',
+    '    at module.exports.fuzz (/src/imgkit/fuzz/png.fuzz.js:7:5)',
+    '    at /src/imgkit/node_modules/@jazzer.js/core/dist/core.js:344:20',
+  ].join('\n');
+  for (const text of [report, report.replace(/^ {4}/gm, '\t')]) {
+    const parsed = parseDump(text);
+    assert.equal(parsed.title, 'JavaScript: Uncaught exception in readChunk');
+    assert.deepEqual(parsed.state, ['readChunk', 'decodePng', 'module.exports.fuzz']);
+  }
+});
