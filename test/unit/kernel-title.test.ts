@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { prepareLines } from '../../src/core/parse/envelope';
 import { cleanTitle, demangleName, titleKernelReports } from '../../src/core/parse/kernel-title';
 import { demangleRustV0 } from '../../src/core/parse/rust-demangle';
+import { parseDump } from '../../src/core/parse/index';
 
 const titleOf = (lines: string[]) => titleKernelReports(prepareLines(lines.join('\n')))[0];
 
@@ -94,4 +95,35 @@ test('an unknown line of a known family is its own, trusted title', () => {
   const t = titleOf(['usb 1-1: WARNING: widget firmware too old, expect trouble']);
   assert.equal(t.title, 'WARNING: widget firmware too old, expect trouble');
   assert.equal(t.corrupted, false);
+});
+
+// Lines other programs print with a kernel headline's word in them are not kernel reports:
+// Chromium's log level (`:WARNING:file.cc(12)]`) and libFuzzer's progress lines (`INFO: Seed:`).
+test("a browser's log lines and a fuzzer's progress lines are not kernel reports", () => {
+  for (const line of [
+    '[31:31:0101/000000.512:WARNING:gpu_init.cc(456)] Failed to initialize the GPU',
+    '[31:31:0101/000000.512:INFO:CONSOLE(12)] "Uncaught TypeError: x is undefined", source: a.js (12)',
+    'INFO: Seed: 3181469268',
+    'INFO: Loaded 1 modules   (7670 inline 8-bit counters): 7670 [0xdbadf8, 0xdbcbee),',
+    'INFO: -max_len is not provided; libFuzzer will not generate inputs larger than 4096 bytes',
+  ])
+    assert.equal(titleOf([line]), undefined, line);
+  // The kernel report a fuzzer's log holds keeps its own title (LKL: the kernel as a library).
+  const parsed = parseDump(
+    [
+      'INFO: Seed: 3181469268',
+      'INFO: Loaded 1 modules   (512 inline 8-bit counters): 512 [0x5d1000, 0x5d1200),',
+      '[    0.072770] ==================================================================',
+      '[    0.072808] BUG: KASAN: use-after-free in nf_tables_rule_free+0x3c/0x90',
+      '[    0.072814] Read of size 8 at addr 00007f9d072ac9e8 by task lkl_fuzzer/1',
+      '[    0.072823] Call Trace:',
+      '[    0.072839]  dump_stack+0x6a/0x90',
+      '[    0.072847]  kasan_report+0x134/0x190',
+      '[    0.072853]  nf_tables_rule_free+0x3c/0x90',
+      '[    0.072860]  nf_tables_newrule+0x4f1/0x8a0',
+      '[    0.072867]  nfnetlink_rcv_batch+0x2a7/0x6e0',
+      '[    0.072874]  nfnetlink_rcv+0x17c/0x1a0',
+    ].join('\n'),
+  );
+  assert.equal(parsed.title, 'KASAN: use-after-free Read in nf_tables_rule_free');
 });

@@ -178,6 +178,22 @@ const MEMORY_LEAK_STACK: StackSelector = {
   ],
 };
 
+/**
+ * A user-space log line whose level is spelled like a kernel headline: Chromium's logging
+ * prefix `[pid:tid:MMDD/HHMMSS.us:LEVEL:file.cc(line)]` (base/logging.cc), e.g.
+ * `[31:31:0101/000000.5:WARNING:gpu_init.cc(456)] Failed to init GPU` or `...:INFO:CONSOLE(12)] "..."`.
+ * A browser's log around its crash is not a kernel report.
+ */
+const CHROMIUM_LOG_LEVEL = /:(?:INFO|WARNING):[^\s()]{1,256}\(\d{1,9}\)\]/;
+
+/**
+ * libFuzzer's and Jazzer's own progress lines (compiler-rt lib/fuzzer FuzzerDriver.cpp and
+ * FuzzerLoop.cpp print `INFO: Seed: %u`, `INFO: Loaded %zd modules`, `INFO: -max_len is not
+ * provided`, ...): a fuzzer's log around a kernel report it found (LKL) starts with them.
+ */
+const LIBFUZZER_INFO =
+  /^INFO: {1,8}(?:Seed: ?\d|Loaded \d|Running (?:with|in) |-max_len |-fork=|A corpus is not provided|libFuzzer |found LLVMFuzzer|New number of |Instrumented |\d{1,12} files found in |seed corpus: |to ignore leaks|exiting: |fuzzed for )/;
+
 export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
   {
     header: 'BUG:',
@@ -850,6 +866,7 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
       /XFS \(\w+\): WARNING/,
       // User-space sanitizers headline with WARNING: too; their own parsers read them.
       /WARNING: (?:ThreadSanitizer|MemorySanitizer|AddressSanitizer|LeakSanitizer|HWAddressSanitizer):/,
+      CHROMIUM_LOG_LEVEL,
     ],
   },
   {
@@ -984,6 +1001,8 @@ export const KERNEL_OOPS_FAMILIES: readonly OopsFamily[] = [
       /INFO: no syscalls can create resource/,
       /rmt_storage:INFO:/,
       /_INFO:/,
+      CHROMIUM_LOG_LEVEL,
+      LIBFUZZER_INFO,
     ],
   },
   {
