@@ -25,8 +25,11 @@ import type { ParsedReport } from './types';
  *    as syzbot names `BUG: memory leak`; states skip arm32 fault entry, kcov hooks, might_fault.
  * 6: a headline split by a newline inside its printk record (a task name) is read joined; x86_64
  *    kernels from 4.15 (ORC unwinder) no longer read all-`? ` stacks: such a report is corrupted.
+ * 7: LKL stacks (`Linux Kernel Library Stack Trace:`, `#4 [<0x..>] func+0x..`) are read and
+ *    section ends (`_etext+0x..`) skipped; libFuzzer's `INFO: Seed:` lines and Chromium's
+ *    `:WARNING:file.cc(12)]` log lines are no kernel headlines; blanks at line ends are ignored.
  */
-export const FINGERPRINT_VERSION = 6;
+export const FINGERPRINT_VERSION = 7;
 
 export function computeFingerprint(report: Pick<ParsedReport, 'kind' | 'state' | 'headline'>): string | null {
   if (report.kind === 'unknown') return null;

@@ -31,7 +31,9 @@ export function contextMarker(trimmed: string): string | null | undefined {
 }
 
 // `[<ffffffff8105d6c0>]` (x86, arm) or `[c0000003f8e4ba50]` (powerpc stack pointer and pc).
-const ADDRESS_PREFIX = /^\[<?[0-9a-fA-F]{1,16}>?\] {1,2}/;
+const ADDRESS_PREFIX = /^\[<?(?:0x)?[0-9a-fA-F]{1,16}>?\] {1,2}/;
+/** LKL (the kernel as a library) numbers its frames: `#4 [<0x0000000000a73a86>] func+0x1a/0x2f`. */
+const LKL_FRAME_INDEX = /^#\d{1,4} (?=\[<)/;
 const EOI_PREFIX = /^(?:<<?EO[IE]>>?|<IRQ>|<NMI>|<#DF>) {1,2}/;
 const OFFSET_FRAME =
   /^(?<name>[A-Za-z_$][\w.$]{0,255})\+0x(?<off>[0-9a-fA-F]{1,10})\/0x[0-9a-fA-F]{1,10}(?: \[(?<mod>[\w-]{1,64})(?: [0-9a-f]{8,64})?\])?(?: \([PLC]\))?(?: (?<file>[\w./+-]{1,255}):(?<line>\d{1,7}))?(?<inl> \[inline\])?/;
@@ -63,6 +65,10 @@ export function parseKernelFrame(line: string, context: string | null): Frame | 
   if (s.charCodeAt(0) === 40 /* ( */ && s.charCodeAt(1) === 91 && s.endsWith(')')) {
     s = s.slice(1, -1);
     reliable = false;
+  }
+  if (s.charCodeAt(0) === 35 /* # */) {
+    const m = LKL_FRAME_INDEX.exec(s);
+    if (m) s = s.slice(m[0].length);
   }
   for (let i = 0; i < 2 && s.charCodeAt(0) === 91 /* [ */; i++) {
     const m = ADDRESS_PREFIX.exec(s);

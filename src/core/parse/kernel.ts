@@ -190,6 +190,8 @@ interface StackSection {
 const SECTION_HEADERS: readonly { pattern: RegExp; label: (m: RegExpExecArray) => string }[] = [
   { pattern: /^Call [Tt]race:/, label: () => 'main' },
   { pattern: /^stack backtrace:/, label: () => 'main' },
+  // LKL (the kernel linked into a user-space program, as fuzzers run it) prints its own header.
+  { pattern: /^Linux Kernel Library Stack Trace:/, label: () => 'main' },
   { pattern: /^backtrace(?: \(crc [0-9a-f]{1,16}\))?:/, label: () => 'main' },
   // arm32 prints `Backtrace:` then `[<pc>] (func) from [<lr>] (caller+0x..)` lines; after a
   // `frame pointer underflow` note on the same line it still walks the frames (arch/arm

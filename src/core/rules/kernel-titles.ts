@@ -103,7 +103,10 @@ const ARM_FROM_FRAME =
  * frame line starts the stack and names the first frame (ours; syzkaller reads arm32 logs whose
  * `Backtrace:` line comes from the frame-pointer unwinder).
  */
-const CALL_TRACE = rx('(?:Call (?:T|t)race:)|(?:Backtrace:)|' + ARM_FROM_FRAME);
+// (LKL, the kernel linked into a user-space program as fuzzers run it, heads its own stacks.)
+const CALL_TRACE = rx(
+  '(?:Call (?:T|t)race:)|(?:Backtrace:)|(?:Linux Kernel Library Stack Trace:)|' + ARM_FROM_FRAME,
+);
 /**
  * The faulting instruction: x86 `RIP:`, old `IP:`, powerpc `NIP`, arm64 `pc :`, arm `PC is at`,
  * riscv `epc : f+0x..`. Ours besides syzkaller's: s390 `Krnl PSW : <psw> <addr> (f+0x..)`, mips
@@ -1625,6 +1628,7 @@ export const STACK_START: readonly RegExp[] = [
   /Freed by task [0-9]+:/,
   /[^k] backtrace(?: \(crc [0-9a-fA-F]*\))?:/,
   /Backtrace:/,
+  /Linux Kernel Library Stack Trace:/,
   /Uninit was stored to memory at/,
   /status: [0-9a-f]{16} badaddr: [0-9a-f]{16} cause: [0-9a-f]{16}/,
 ];
@@ -1633,7 +1637,8 @@ export const RISCV_STACK_START = STACK_START[STACK_START.length - 1];
 
 /** A frame line: `[<addr>] func+0x1/0x2`, ` func+0x1/0x2`, arm `[<pc>] (f) from [<lr>] (g+...)`. */
 export const FRAME_LINES: readonly RegExp[] = [
-  rx('^ *(?:{{PC}} ){0,2}{{FUNC}}'),
+  // (`#4 ` before it: LKL numbers its frames.)
+  rx('^ *(?:#\\d{1,4} )?(?:{{PC}} ){0,2}{{FUNC}}'),
   rx(ARM_FROM_FRAME + '{{FUNC}}'),
 ];
 /** The arm32 unwinder's frame line: a stack even without a header before it. */
@@ -1650,6 +1655,9 @@ export const CORRUPTED_LINES: readonly RegExp[] = [
  * generic containers, printing, device-core teardown, fault entry.
  */
 export const TITLE_SKIP_FRAMES: readonly string[] = [
+  // Section boundaries, not functions: an address past the last symbol the kernel knows
+  // (an LKL build's, a module's without kallsyms) prints as `_etext+0x1a2b0/0x2f0e10`.
+  '^(?:_etext|_edata|_end|__bss_stop|__end_rodata)$',
   '__sanitizer',
   '__asan',
   'kasan',

@@ -17,6 +17,11 @@ export const GLOBAL_SKIP_FRAMES: readonly SkipFrameRule[] = [
     why: 'sanitizer, lockdep and report printing internals (also `____kasan_slab_free`, the smp_processor_id() checker): they are how the bug was noticed, not the bug',
   },
   {
+    group: 'section-boundaries',
+    pattern: /^(?:_etext|_edata|_end|__bss_stop|__end_rodata)$/,
+    why: 'linker symbols that end a section, not functions: an address past the last symbol the kernel knows (an LKL build, a module without kallsyms) prints as `_etext+0x1a2b0/0x2f0e10`',
+  },
+  {
     group: 'coverage-instrumentation',
     pattern: /^(?:__sanitizer_cov_|write_comp_data$|check_kcov_mode$)/,
     why: "kcov's per-branch hooks a fuzzing kernel calls everywhere: they say nothing about the caller",
