@@ -92,9 +92,10 @@ test('fixtures of different bugs never share a fingerprint', () => {
   }
 });
 
-// Pasted reports pick up blanks at line ends (terminal padding, editors, mail clients) and CRLF
-// line ends; neither changes what a report says, so neither may change what is parsed from it.
-test('every fixture parses the same with trailing blanks and with CRLF line ends', () => {
+// Pasted reports pick up blanks at line ends (terminal padding, editors, mail clients), CRLF
+// line ends, a byte-order mark (a Windows editor) and an indentation of the whole text (a
+// Markdown code block); none changes what a report says, so none may change what is parsed.
+test('every fixture parses the same with trailing blanks, CRLF, a BOM, or indented as a whole', () => {
   const key = (text: string) => {
     const p = parseDump(text);
     return JSON.stringify({
@@ -111,5 +112,12 @@ test('every fixture parses the same with trailing blanks and with CRLF line ends
     const name = relative(FIXTURES_DIR, file);
     assert.equal(key(text.replace(/\n/g, ' \t \n')), want, `${name}: trailing blanks changed the parse`);
     assert.equal(key(text.replace(/\n/g, '\r\n')), want, `${name}: CRLF changed the parse`);
+    assert.equal(key('\ufeff' + text), want, `${name}: a byte-order mark changed the parse`);
+    assert.equal(
+      key(text.replace(/^/gm, '    ')),
+      want,
+      `${name}: indenting by four spaces changed the parse`,
+    );
+    assert.equal(key(text.replace(/^(?=.)/gm, '\t')), want, `${name}: indenting by a tab changed the parse`);
   }
 });

@@ -121,11 +121,15 @@ export function prepareLines(input: string): PreparedLines {
   const callers: (string | null)[] = [];
   const times: (number | null)[] = [];
   let truncatedLines = 0;
-  let start = 0;
+  // A byte-order mark (a log saved by a Windows editor) is not part of the first line's envelope.
+  let start = input.charCodeAt(0) === 0xfeff ? 1 : 0;
   const n = input.length;
+  const indent = commonIndent(input, start);
   while (start <= n) {
     let end = input.indexOf('\n', start);
     if (end < 0) end = n;
+    // A report pasted indented as a whole (a Markdown code block, a quoted mail) reads as printed.
+    if (indent > 0 && end - start >= indent) start += indent;
     const raw =
       end - start > MAX_LINE_CHARS + 1 ? input.slice(start, start + MAX_LINE_CHARS) : input.slice(start, end);
     if (end - start > MAX_LINE_CHARS + 1) truncatedLines++;
@@ -144,4 +148,32 @@ export function prepareLines(input: string): PreparedLines {
     times.push(scratch.time);
   }
   return { texts, callers, times, truncatedLines };
+}
+
+/** How many leading blanks every non-blank line shares (the same blanks on each line); 0 if any has none. */
+function commonIndent(input: string, from: number): number {
+  const n = input.length;
+  let indent = -1;
+  let first = '';
+  for (let start = from; start < n && indent !== 0;) {
+    let end = input.indexOf('\n', start);
+    if (end < 0) end = n;
+    let k = start;
+    while (k < end && (input.charCodeAt(k) === 32 || input.charCodeAt(k) === 9)) k++;
+    // Blank lines (only spaces, tabs or a CR) say nothing about the indentation.
+    if (k < end && !(k === end - 1 && input.charCodeAt(k) === 13)) {
+      const width = k - start;
+      if (indent < 0) {
+        indent = width;
+        first = input.slice(start, k);
+      } else {
+        let same = 0;
+        const limit = Math.min(indent, width);
+        while (same < limit && input.charCodeAt(start + same) === first.charCodeAt(same)) same++;
+        indent = same;
+      }
+    }
+    start = end + 1;
+  }
+  return Math.max(0, indent);
 }
