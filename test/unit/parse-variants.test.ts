@@ -94,8 +94,9 @@ test('fixtures of different bugs never share a fingerprint', () => {
 
 // Pasted reports pick up blanks at line ends (terminal padding, editors, mail clients), CRLF
 // line ends, a byte-order mark (a Windows editor) and an indentation of the whole text (a
-// Markdown code block); none changes what a report says, so none may change what is parsed.
-test('every fixture parses the same with trailing blanks, CRLF, a BOM, or indented as a whole', () => {
+// Markdown code block); tools add their own fields (dmesg -x, journalctl). None changes what a
+// report says, so none may change what is parsed.
+test('every fixture parses the same with trailing blanks, CRLF, a BOM, indented, or as dmesg -x and journalctl print it', () => {
   const key = (text: string) => {
     const p = parseDump(text);
     return JSON.stringify({
@@ -112,7 +113,17 @@ test('every fixture parses the same with trailing blanks, CRLF, a BOM, or indent
     const name = relative(FIXTURES_DIR, file);
     assert.equal(key(text.replace(/\n/g, ' \t \n')), want, `${name}: trailing blanks changed the parse`);
     assert.equal(key(text.replace(/\n/g, '\r\n')), want, `${name}: CRLF changed the parse`);
+    assert.equal(
+      key(text.replace(/\n/g, '\r\r\n')),
+      want,
+      `${name}: a serial console's CR CR LF changed the parse`,
+    );
     assert.equal(key('\ufeff' + text), want, `${name}: a byte-order mark changed the parse`);
+    // `dmesg -x` and `journalctl -k -o short-monotonic` around the kernel's own lines.
+    const decoded = text.replace(/^(?=\[ {0,12}\d{1,10}\.\d{1,9}\] )/gm, 'kern  :warn  : ');
+    assert.equal(key(decoded), want, `${name}: dmesg -x's facility and level changed the parse`);
+    const journal = text.replace(/^(\[ {0,12}\d{1,10}\.\d{1,9}\]) /gm, '$1 buildbot-7 kernel: ');
+    assert.equal(key(journal), want, `${name}: journalctl's host and kernel: changed the parse`);
     assert.equal(
       key(text.replace(/^/gm, '    ')),
       want,

@@ -121,7 +121,7 @@ describe('dump line highlights', () => {
   });
 
   test('line numbers follow the parser on CRLF and lone-CR input', () => {
-    const text = 'noise\r\nmore\rnoise\n' + MLX5;
+    const text = 'noise\r\nmore\rnoise\r\r\nserial\r\r\n' + MLX5;
     const parsed = parseDump(text);
     const h = highlightLines(text, parsed);
     const head = h.marks.find((m) => m.reasons.includes('headline'))!;

@@ -19,6 +19,11 @@ export interface PreparedLines {
 const KMSG_RECORD = /^\d{1,2},\d{1,20},\d{1,20},[^;]{0,16};/;
 const SYSLOG_PREFIX =
   /^(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}[0-9.,:+Z-]{0,16}) [\w.:-]{1,64} kernel: ?/;
+/** `dmesg -x` (`--decode`): facility and level before the timestamp, `kern  :warn  : [  12.3] ...`. */
+const DMESG_DECODED =
+  /^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7]) {0,4}:(?:emerg|alert|crit|err|warn|notice|info|debug) {0,4}: /;
+/** The host and `kernel:` journalctl's short-monotonic output puts after the timestamp. */
+const JOURNAL_MONOTONIC_HOST = /^[\w.:-]{1,64} kernel: ?/;
 const DROPPED = /^\*\* \d{1,12} printk messages dropped \*\* ?/;
 const LOGLEVEL = /^<\d{1,2}>/;
 const TIMESTAMP = /^\[ {0,12}(\d{1,10}\.\d{1,9})\]/;
@@ -59,6 +64,9 @@ function stripInto(line: string, out: EnvelopeFields): string {
   } else if (c0 >= 65 && c0 <= 90) {
     const m = SYSLOG_PREFIX.exec(s);
     if (m) s = s.slice(m[0].length);
+  } else if (c0 >= 97 && c0 <= 122) {
+    const m = DMESG_DECODED.exec(s);
+    if (m) s = s.slice(m[0].length);
   }
   // Reports quoted in mail (`> `) or indented in a commit message: the quote goes when a console
   // timestamp follows it, so the lines read as the console printed them.
@@ -95,6 +103,11 @@ function stripInto(line: string, out: EnvelopeFields): string {
         s = s.slice(c[0].length);
       }
       if (s.charCodeAt(0) === 32) s = s.slice(1);
+      // `journalctl -k -o short-monotonic`: `[  123.456789] myhost kernel: BUG: ...`.
+      if (s.includes(' kernel: ')) {
+        const j = JOURNAL_MONOTONIC_HOST.exec(s);
+        if (j) s = s.slice(j[0].length);
+      }
     } else {
       const h = HUMAN_TIMESTAMP.exec(s);
       if (h) {
@@ -134,8 +147,12 @@ export function prepareLines(input: string): PreparedLines {
       end - start > MAX_LINE_CHARS + 1 ? input.slice(start, start + MAX_LINE_CHARS) : input.slice(start, end);
     if (end - start > MAX_LINE_CHARS + 1) truncatedLines++;
     // A lone CR (old Mac, some serial consoles) also ends a line; split it here.
-    if (raw.indexOf('\r') >= 0 && raw.indexOf('\r') < raw.length - 1) {
-      for (const part of raw.split('\r')) push(part);
+    // (A run of CRs before the LF, as serial consoles print `\r\r\n`, is one line end.)
+    let body = raw.length;
+    while (body > 0 && raw.charCodeAt(body - 1) === 13) body--;
+    const cr = raw.indexOf('\r');
+    if (cr >= 0 && cr < body) {
+      for (const part of raw.slice(0, body).split('\r')) push(part);
     } else {
       push(raw);
     }

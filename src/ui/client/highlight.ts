@@ -34,10 +34,14 @@ export function highlightLines(
 ): Highlights {
   const MAX_MARKS = 400;
   const lines: string[] = [];
+  // Lines as the parser counts them (prepareLines): CRs ending a line are its line end, a CR
+  // inside it ends a line too.
   for (const raw of content.split('\n')) {
-    const cr = raw.indexOf('\r');
-    if (cr >= 0 && cr < raw.length - 1) for (const part of raw.split('\r')) lines.push(part);
-    else lines.push(cr >= 0 ? raw.slice(0, cr) : raw);
+    let body = raw.length;
+    while (body > 0 && raw.charCodeAt(body - 1) === 13) body--;
+    const line = body < raw.length ? raw.slice(0, body) : raw;
+    if (line.indexOf('\r') >= 0) for (const part of line.split('\r')) lines.push(part);
+    else lines.push(line);
   }
   const reports = parsed.reports && parsed.reports.length ? parsed.reports : [parsed];
   const report =
