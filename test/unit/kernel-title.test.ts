@@ -127,3 +127,34 @@ test("a browser's log lines and a fuzzer's progress lines are not kernel reports
   );
   assert.equal(parsed.title, 'KASAN: use-after-free Read in nf_tables_rule_free');
 });
+
+// x86 kernels before 4.15 trap a WARN through invalid_op → do_invalid_op → do_error_trap →
+// fixup_bug → report_bug; newer ones through asm_exc_invalid_op. That path is how the warning
+// was raised, not who called the warning's function: the state goes on with its callers.
+test("a trapped WARNING's state skips the trap path to the warning function's callers", () => {
+  const parsed = parseDump(
+    [
+      '[  201.100000] WARNING: CPU: 0 PID: 7311 at drivers/block/nbd.c:1412 nbd_ioctl+0x2c1/0x3a0',
+      '[  201.100100] Kernel panic - not syncing: panic_on_warn set ...',
+      '[  201.100200] CPU: 0 PID: 7311 Comm: syz-executor3 Not tainted 4.14.0-rc4+ #77',
+      '[  201.100300] Call Trace:',
+      '[  201.100400]  dump_stack+0x194/0x257',
+      '[  201.100500]  panic+0x1e4/0x41c',
+      '[  201.100600]  ? nbd_ioctl+0x2c1/0x3a0',
+      '[  201.100700]  __warn+0x1dc/0x200',
+      '[  201.100800]  report_bug+0x211/0x2d0',
+      '[  201.100900]  fixup_bug.part.11+0x37/0x80',
+      '[  201.101000]  do_error_trap+0x2d7/0x3e0',
+      '[  201.101100]  do_invalid_op+0x1b/0x20',
+      '[  201.101200]  invalid_op+0x22/0x40',
+      '[  201.101300] RIP: 0010:nbd_ioctl+0x2c1/0x3a0',
+      '[  201.101400] RSP: 0018:ffff8801c3a07ce0 EFLAGS: 00010216',
+      '[  201.101500]  blkdev_ioctl+0x1a2/0x1b80',
+      '[  201.101600]  block_ioctl+0xde/0x120',
+      '[  201.101700]  do_vfs_ioctl+0x1b1/0x1520',
+      '[  201.101800]  SyS_ioctl+0x8f/0xc0',
+    ].join('\n'),
+  );
+  assert.equal(parsed.title, 'WARNING in nbd_ioctl');
+  assert.deepEqual(parsed.state, ['nbd_ioctl', 'blkdev_ioctl', 'block_ioctl']);
+});
