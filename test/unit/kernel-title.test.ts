@@ -7,6 +7,7 @@ import { prepareLines } from '../../src/core/parse/envelope';
 import { cleanTitle, demangleName, titleKernelReports } from '../../src/core/parse/kernel-title';
 import { demangleRustV0 } from '../../src/core/parse/rust-demangle';
 import { parseDump } from '../../src/core/parse/index';
+import { isSkippedFrame } from '../../src/core/parse/guilty';
 
 const titleOf = (lines: string[]) => titleKernelReports(prepareLines(lines.join('\n')))[0];
 
@@ -157,4 +158,11 @@ test("a trapped WARNING's state skips the trap path to the warning function's ca
   );
   assert.equal(parsed.title, 'WARNING in nbd_ioctl');
   assert.deepEqual(parsed.state, ['nbd_ioctl', 'blkdev_ioctl', 'block_ioctl']);
+});
+
+test('state skip rows name whole functions where they end in $ (no dead prefixes)', () => {
+  for (const f of ['kobject_put', 'kobject_release', 'fixup_bug', 'asm_exc_page_fault', 'asm_exc_invalid_op'])
+    assert.ok(isSkippedFrame(f), f);
+  for (const f of ['kobject_add', 'nbd_ioctl', 'exc_page_fault_handler_of_mine'])
+    assert.ok(!isSkippedFrame(f), f);
 });
