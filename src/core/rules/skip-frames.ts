@@ -70,7 +70,8 @@ export const GLOBAL_SKIP_FRAMES: readonly SkipFrameRule[] = [
   },
   {
     group: 'device-core-and-vfs-refs',
-    pattern: /^(?:kobject_(?:put|release|cleanup|del)|device_del|device_unregister|sysfs_remove|iput|dput|fput|mntput)$/,
+    pattern:
+      /^(?:kobject_(?:put|release|cleanup|del)|device_del|device_unregister|sysfs_remove|iput|dput|fput|mntput)$/,
     why: 'reference drops: the last put shows where the object died, the caller is where the bug is',
   },
 ];
