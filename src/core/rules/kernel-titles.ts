@@ -7,6 +7,7 @@
 // linear in the input.
 import type { CrashKind } from '../types';
 import { KASAN_KINDS } from './kernel-reports';
+import { SECTION_END_SYMBOLS } from './skip-frames';
 
 /** `{{PC}}` a bracketed address, `{{FUNC}}` a symbol followed by `+off` or `.suffix`, `{{SRC}}` file:line. */
 const MACROS: readonly [RegExp, string][] = [
@@ -1655,9 +1656,8 @@ export const CORRUPTED_LINES: readonly RegExp[] = [
  * generic containers, printing, device-core teardown, fault entry.
  */
 export const TITLE_SKIP_FRAMES: readonly string[] = [
-  // Section boundaries, not functions: an address past the last symbol the kernel knows
-  // (an LKL build's, a module's without kallsyms) prints as `_etext+0x1a2b0/0x2f0e10`.
-  '^(?:_etext|_edata|_end|__bss_stop|__end_rodata)$',
+  // Section boundaries, not functions (`_etext+0x1a2b0/0x2f0e10`: past the last known symbol).
+  SECTION_END_SYMBOLS.source,
   '__sanitizer',
   '__asan',
   'kasan',

@@ -9,6 +9,13 @@ export interface SkipFrameRule {
   why: string;
 }
 
+/**
+ * Linker symbols that end a section, not functions: an address past the last symbol the kernel
+ * knows (an LKL build, a module without kallsyms) prints as `_etext+0x1a2b0/0x2f0e10`. Skipped
+ * in states here and in titles (TITLE_SKIP_FRAMES).
+ */
+export const SECTION_END_SYMBOLS = /^(?:_etext|_edata|_end|__bss_stop|__end_rodata)$/;
+
 export const GLOBAL_SKIP_FRAMES: readonly SkipFrameRule[] = [
   {
     group: 'reporting',
@@ -18,8 +25,8 @@ export const GLOBAL_SKIP_FRAMES: readonly SkipFrameRule[] = [
   },
   {
     group: 'section-boundaries',
-    pattern: /^(?:_etext|_edata|_end|__bss_stop|__end_rodata)$/,
-    why: 'linker symbols that end a section, not functions: an address past the last symbol the kernel knows (an LKL build, a module without kallsyms) prints as `_etext+0x1a2b0/0x2f0e10`',
+    pattern: SECTION_END_SYMBOLS,
+    why: 'linker symbols that end a section, not functions (an address past the last known symbol)',
   },
   {
     group: 'coverage-instrumentation',
