@@ -2,7 +2,18 @@
 // group's literals says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { prepareLines } from '../../src/core/parse/envelope';
+import {
+  lineMarks,
+  MARK_KERNEL_HEADER,
+  MARK_POISON,
+  POISON_PREFILTER_LITERALS,
+} from '../../src/core/parse/line-marks';
 import { literalGroups, literalSet } from '../../src/core/parse/literals';
+import { WALK_LITERAL_GROUPS } from '../../src/core/parse/userspace/crash-state';
+import { KERNEL_OOPS_FAMILIES } from '../../src/core/rules/kernel-titles';
+import { FIXTURES_DIR, SEED_DIR, textFilesUnder } from '../support/paths';
 
 /** A small deterministic generator (the same strings every run). */
 function rng(seed: number): () => number {
@@ -60,4 +71,37 @@ test('literalGroups agrees with the regex alternation of each group on random li
     for (const h of hits) assert.ok(h > 200 && h < 3800, `${h} hits of 4000 in ${JSON.stringify(groups)}`);
   }
   assert.throws(() => literalGroups([{ values: ['x'] }]));
+});
+
+test('lineMarks: one scan says, per line, what each pass would have tested for itself', () => {
+  const oracle = (values: readonly string[], ignoreCase = false): RegExp => {
+    const re = literalSet(values)!;
+    // eslint-disable-next-line no-restricted-syntax -- the oracle: our own escaped literals
+    return ignoreCase ? new RegExp(re.source, 'i') : re;
+  };
+  const walk = WALK_LITERAL_GROUPS.map((g) => oracle(g.values, g.ignoreCase));
+  const header = oracle(KERNEL_OOPS_FAMILIES.map((f) => f.header));
+  const poison = oracle(POISON_PREFILTER_LITERALS, true);
+  const counts = { walk: 0, header: 0, poison: 0, lines: 0 };
+  const files = [...textFilesUnder(FIXTURES_DIR), ...textFilesUnder(SEED_DIR)];
+  for (const f of files) {
+    const { texts } = prepareLines(readFileSync(f, 'utf8'));
+    const marks = lineMarks(texts);
+    assert.equal(lineMarks(texts), marks, 'computed once per prepared input');
+    texts.forEach((line, i) => {
+      counts.lines++;
+      walk.forEach((re, k) => {
+        assert.equal((marks[i] & (1 << k)) !== 0, re.test(line), `walk group ${k}: ${f}:${i}`);
+        if (re.test(line)) counts.walk++;
+      });
+      assert.equal((marks[i] & MARK_KERNEL_HEADER) !== 0, header.test(line), `header: ${f}:${i}`);
+      assert.equal((marks[i] & MARK_POISON) !== 0, poison.test(line), `poison: ${f}:${i}`);
+      if (header.test(line)) counts.header++;
+      if (poison.test(line)) counts.poison++;
+    });
+  }
+  // Every bit is exercised by our own files.
+  for (const [k, n] of Object.entries(counts)) assert.ok(n > 50, `${k}: ${n}`);
+  // Upper-case hex (Windows, some dumps) is a poison candidate too.
+  assert.equal(lineMarks(['RAX: DEAD000000000100'])[0] & MARK_POISON, MARK_POISON);
 });

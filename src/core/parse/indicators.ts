@@ -10,6 +10,7 @@ import {
   type ByteFillRule,
   type PointerPoisonRule,
 } from '../rules/poison';
+import { lineMarks, MARK_POISON } from './line-marks';
 
 const MAX_POISON_INDICATORS = 64;
 
@@ -22,19 +23,6 @@ for (const p of POINTER_POISONS) {
 }
 const FILL_BY_BYTE = new Map<string, ByteFillRule>(BYTE_FILLS.map((f) => [f.byte, f]));
 
-// A line can hold a poison value only if it contains a table value's first four digits, a fill
-// byte twice in a row (`6b6b`, every fill word starts so) or twice as dump bytes (`6b 6b`). One
-// pass of this pattern rules out ~85% of log lines (addresses, frames, text) before the
-// per-character scans below; the table stays the only source of the values.
-// eslint-disable-next-line no-restricted-syntax -- built from our own hex table at load
-const POISON_PREFILTER = new RegExp(
-  [
-    ...new Set(POINTER_POISONS.map((p) => p.value.slice(0, 4))),
-    ...BYTE_FILLS.flatMap((f) => [f.byte + f.byte, f.byte + ' ' + f.byte]),
-  ].join('|'),
-  'i',
-);
-
 /** What a line can matter for in scanPoison: a value (prefilter hit), structure (braces, crash> commands). */
 const LINE_POISON = 1;
 const LINE_STRUCTURE = 2;
@@ -44,19 +32,22 @@ const LINE_KNOWN = 4;
  * Line classes per prepared input, computed once: the whole input and each report are scanned,
  * so most lines would be classified twice. Most log lines are neither and are skipped at once.
  */
-const lineClassSeen = new WeakMap<readonly string[], Uint8Array>();
+const lineClassSeen = new WeakMap<readonly string[], { seen: Uint8Array; marks: Uint32Array }>();
 
 function lineClass(texts: readonly string[], i: number): number {
-  let seen = lineClassSeen.get(texts);
-  if (seen === undefined || seen.length !== texts.length) {
-    seen = new Uint8Array(texts.length);
-    lineClassSeen.set(texts, seen);
+  let classes = lineClassSeen.get(texts);
+  if (classes === undefined || classes.seen.length !== texts.length) {
+    // Whether a value may be on the line comes from the shared per-line scan
+    // (POISON_PREFILTER_LITERALS in line-marks.ts).
+    classes = { seen: new Uint8Array(texts.length), marks: lineMarks(texts) };
+    lineClassSeen.set(texts, classes);
   }
+  const { seen } = classes;
   let c = seen[i];
   if (c === 0) {
     const line = texts[i];
     c = LINE_KNOWN;
-    if (POISON_PREFILTER.test(line)) c |= LINE_POISON;
+    if ((classes.marks[i] & MARK_POISON) !== 0) c |= LINE_POISON;
     if (
       line.startsWith('crash> ') ||
       line.charCodeAt(line.length - 1) === 123 /* { */ ||

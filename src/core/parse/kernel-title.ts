@@ -28,6 +28,7 @@ import {
 } from '../rules/kernel-titles';
 import type { CrashKind } from '../types';
 import type { PreparedLines } from './envelope';
+import { lineMarks, MARK_KERNEL_HEADER } from './line-marks';
 import { literalSet } from './literals';
 import { demangleRustV0 } from './rust-demangle';
 
@@ -61,11 +62,11 @@ const MAX_STEP_STARTS = 64;
 const MIN_LINES_BEFORE_PANIC = 22;
 const MIN_LINES_BEFORE_PANIC_KMSAN = 16;
 
-const HEADER_RE = literalSet(KERNEL_OOPS_FAMILIES.map((f) => f.header)) ?? /(?!)/;
-
-/** The family whose header the line carries, or null (syzkaller `matchOops`). */
+/**
+ * The family whose header the line carries, or null (syzkaller `matchOops`); only for lines
+ * whose marks (line-marks.ts) say they hold some family's header.
+ */
 function familyOf(line: string): OopsFamily | null {
-  if (!HEADER_RE.test(line)) return null;
   for (const f of KERNEL_OOPS_FAMILIES) {
     if (line.indexOf(f.header) < 0) continue;
     if (f.suppressions.some((s) => s.test(line))) continue;
@@ -94,7 +95,11 @@ export function titleKernelReports(lines: PreparedLines): KernelTitle[] {
   const { texts } = lines;
   const fams: (OopsFamily | null)[] = new Array(texts.length);
   let any = false;
-  for (let i = 0; i < texts.length; i++) if ((fams[i] = familyOf(texts[i]))) any = true;
+  const marks = lineMarks(texts);
+  for (let i = 0; i < texts.length; i++) {
+    fams[i] = (marks[i] & MARK_KERNEL_HEADER) !== 0 ? familyOf(texts[i]) : null;
+    if (fams[i]) any = true;
+  }
   const out: KernelTitle[] = [];
   if (!any) return out;
   for (let i = 0; i < texts.length && out.length < MAX_TITLED_REPORTS; i++) {

@@ -10,7 +10,7 @@
 // every pattern is either a literal test or an anchored regex with bounded quantifiers.
 import type { Frame } from '../../types';
 import { cap, normaliseFunction } from './frames';
-import { literalGroups, literalSet } from '../literals';
+import { literalGroups, literalSet, type LiteralGroup } from '../literals';
 import { isVersionedLibc, STATE_IGNORE_RULES, type StateIgnoreRule } from './state-rules';
 
 export const MAX_STATE_FRAMES = 3;
@@ -353,6 +353,11 @@ export interface CrashStateOptions {
   collectFrames?: boolean;
   /** Every line through every rule, without the LINE_TRIGGERS filter (tests compare the two). */
   exhaustive?: boolean;
+  /**
+   * `input`'s lines already scanned for WALK_LITERAL_GROUPS (their bits first, as lineMarks in
+   * line-marks.ts gives them); absent, the walk scans its lines itself.
+   */
+  lineMarks?: ArrayLike<number>;
 }
 
 interface RawFrame {
@@ -389,8 +394,12 @@ export function clusterfuzzState(
   let isTrusty = false;
   let isKasan = false;
   let signalScariness = false;
-  // Each line scanned once for every literal the walk tests it for (LINE_SETS).
-  let marks: number[] = lines.map((l) => LINE_SETS.scan(l));
+  // Each line scanned once for every literal the walk tests it for (LINE_SETS), unless the
+  // caller's scan of the whole input did it already (a capped line is scanned again as cut).
+  const shared = opts.lineMarks;
+  let marks: number[] = lines.map((l, k) =>
+    shared && l === input[offset + k] ? shared[offset + k] & WALK_MARK_BITS : LINE_SETS.scan(l),
+  );
   for (let i = 0; i < lines.length; i++) {
     if ((marks[i] & HAS_INPUT_MARK) === 0) continue;
     const l = lines[i];
@@ -923,19 +932,25 @@ const LINE_TRIGGERS = [
 /** assertMessage's keys in any case: `ASSERTION FAILED`, `Assertion ... failed`, `panic: `. */
 const ASSERT_TRIGGERS = ['ssert', 'panic: '];
 
-// The walk's literal sets, scanned for together once per line (a q-gram scan; on these sets
-// about twice as fast as V8's regex on the triggers alone, which has 25 first characters to try
-// at each position).
-const LINE_SETS = literalGroups([
+/**
+ * The walk's literal sets, in bit order (bit k: group k), scanned for together once per line (a
+ * q-gram scan; on these sets about twice as fast as V8's regex on the triggers alone, which has
+ * 25 first characters to try at each position). parseDump scans them in the same pass as the
+ * kernel headlines and poison values (line-marks.ts), so they must stay the first groups there.
+ */
+export const WALK_LITERAL_GROUPS: readonly LiteralGroup[] = [
   { values: LINE_TRIGGERS },
   { values: ASSERT_TRIGGERS, ignoreCase: true },
   { values: STATE_STOP_MARKERS },
   { values: INPUT_MARKS },
-]);
+];
+const LINE_SETS = literalGroups(WALK_LITERAL_GROUPS);
 const HAS_TRIGGER = 1;
 const HAS_ASSERT_TRIGGER = 2;
 const HAS_STOP_MARKER = 4;
 const HAS_INPUT_MARK = 8;
+/** The bits of a shared line mark that are the walk's (WALK_LITERAL_GROUPS). */
+const WALK_MARK_BITS = (1 << WALK_LITERAL_GROUPS.length) - 1;
 
 /**
  * Whether a rule of the walk could read this line (see LINE_TRIGGERS; glog's `F0102 ...` lines

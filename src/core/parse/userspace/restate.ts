@@ -5,6 +5,7 @@
 // and the kind come from the crash type, as ClusterFuzz names it.
 import type { Frame, ParsedReport } from '../../types';
 import type { ReportCandidate } from '../candidate';
+import { lineMarks } from '../line-marks';
 import { clusterfuzzState, type CrashStateResult } from './crash-state';
 import { kindsOfCrashType } from './crash-type-kinds';
 import { emptyReport, makeTitle, normaliseFunction } from './frames';
@@ -44,7 +45,10 @@ export function restateReports(lines: readonly string[], found: ReportCandidate[
     // What follows a report up to the next one still belongs to it for ClusterFuzz (the stack a
     // UBSan error prints after its notes, a V8 sandbox verdict after the ASan report).
     const to = k + 1 < found.length ? found[k + 1].startLine : lines.length;
-    const cf = clusterfuzzState(lines, from, Math.max(to, c.endLine), { collectFrames: false });
+    const cf = clusterfuzzState(lines, from, Math.max(to, c.endLine), {
+      collectFrames: false,
+      lineMarks: lineMarks(lines),
+    });
     if (!cf.crashType) continue;
     const r = c.report;
     applyCrashType(r, cf);
@@ -75,7 +79,7 @@ const FAMILY_LABEL: Readonly<Record<string, string>> = {
  * starts at the line that named the crash type and runs to the end of the input.
  */
 export function runtimeReport(lines: readonly string[]): ReportCandidate | null {
-  const cf = clusterfuzzState(lines);
+  const cf = clusterfuzzState(lines, 0, lines.length, { lineMarks: lineMarks(lines) });
   if (!cf.crashType || cf.typeLine === null) return null;
   const report = emptyReport('runtime');
   const type = cf.crashType.split('\n')[0];

@@ -1,0 +1,48 @@
+// One scan per input line for the literals that several passes test every line for: the
+// ClusterFuzz walk's triggers (userspace/crash-state.ts), the kernel oops headlines
+// (rules/kernel-titles.ts) and the poison-value prefilter (rules/poison.ts). Each pass used to
+// run its own regex or scan over every line; a q-gram scan costs about the same for 150
+// literals as for 50 (it probes every (m-1)-th position either way), so one scan for all three
+// takes a ClusterFuzz case's line from ~780 to ~500 ns (bench/parse.ts shows the sum).
+import { KERNEL_OOPS_FAMILIES } from '../rules/kernel-titles';
+import { BYTE_FILLS, POINTER_POISONS } from '../rules/poison';
+import { literalGroups } from './literals';
+import { WALK_LITERAL_GROUPS } from './userspace/crash-state';
+
+/**
+ * A line can hold a poison value only if it contains a table value's first four digits, a fill
+ * byte twice in a row (`6b6b`, every fill word starts so) or twice as dump bytes (`6b 6b`), in
+ * either letter case. This rules out ~85% of log lines before scanPoison's per-character scans;
+ * the table stays the only source of the values.
+ */
+export const POISON_PREFILTER_LITERALS: readonly string[] = [
+  ...new Set(POINTER_POISONS.map((p) => p.value.slice(0, 4))),
+  ...BYTE_FILLS.flatMap((f) => [f.byte + f.byte, f.byte + ' ' + f.byte]),
+];
+
+/** The walk's groups keep bits 0..n-1 (clusterfuzzState reads them as its own scan's). */
+const WALK_GROUPS = WALK_LITERAL_GROUPS.length;
+/** The line holds a kernel oops family's header (kernel-title.ts familyOf still checks which). */
+export const MARK_KERNEL_HEADER = 1 << WALK_GROUPS;
+/** The line may hold a poison or fill value (scanPoison reads it). */
+export const MARK_POISON = 1 << (WALK_GROUPS + 1);
+
+const LINE_MARKS = literalGroups([
+  ...WALK_LITERAL_GROUPS,
+  { values: KERNEL_OOPS_FAMILIES.map((f) => f.header) },
+  { values: POISON_PREFILTER_LITERALS, ignoreCase: true },
+]);
+
+/** Marks of the lines of each prepared input, computed once (the passes ask for them in turn). */
+const marksOf = new WeakMap<readonly string[], Uint32Array>();
+
+/** Each line's marks (the bits above); computed on first use for this array, then shared. */
+export function lineMarks(texts: readonly string[]): Uint32Array {
+  let marks = marksOf.get(texts);
+  if (marks === undefined || marks.length !== texts.length) {
+    marks = new Uint32Array(texts.length);
+    for (let i = 0; i < texts.length; i++) marks[i] = LINE_MARKS.scan(texts[i]);
+    marksOf.set(texts, marks);
+  }
+  return marks;
+}
