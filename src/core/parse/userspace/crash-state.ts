@@ -1225,10 +1225,14 @@ function readDeferredFrames(w: Walk): void {
 function readFrameLine(line: string, w: Walk, javaFrames: boolean): void {
   const ctx = w.frameCtx;
   let m: RegExpExecArray | null;
-  if ((m = CDB_FRAME_RE.exec(line))) return addFrame(w, m[4], { module: m[3], cxx: true });
-  const san = SAN_FRAME_RE.exec(line);
+  if (line.includes('!') && (m = CDB_FRAME_RE.exec(line)))
+    return addFrame(w, m[4], { module: m[3], cxx: true });
+  // The numbered formats (sanitizer, TSan, tombstone, Chrome) all start with `#N`: a line with
+  // no `#` (most log lines) need not be tried against them.
+  const numbered = line.includes('#');
+  const san = numbered ? SAN_FRAME_RE.exec(line) : null;
   // TSan prints its frames without a PC: `#0 foo /src/f.c:10:5 (bin+0x4a3c2)`.
-  if (!san && (m = TSAN_FRAME_RE.exec(line))) {
+  if (!san && numbered && (m = TSAN_FRAME_RE.exec(line))) {
     const full = m[2].trim();
     const rest = stripModuleSuffix(full);
     if (rest !== '' && !rest.startsWith('('))
@@ -1251,15 +1255,17 @@ function readFrameLine(line: string, w: Walk, javaFrames: boolean): void {
   }
   // Android tombstone: `#00 pc 0005b8e4  /system/lib64/libfoo.so (Foo::bar()+164)`. ClusterFuzz
   // states no frame from these (its symbolizer rewrites them first); they are kept as frames.
-  if ((m = TOMBSTONE_FRAME_RE.exec(line))) {
+  if (numbered && (m = TOMBSTONE_FRAME_RE.exec(line))) {
     if (w.frames.length < w.frameLimit) {
       const fn = m[3] ? normaliseFunction(m[3]) : '??';
       w.frames.push({ function: fn, raw: m[3] ?? m[2], module: m[2], file: null, reliable: true });
     }
     return;
   }
-  if ((m = CHROME_FRAME_RE.exec(line))) return addFrame(w, m[3], { cxx: true });
-  if ((m = WIN_CHROME_FRAME_RE.exec(line))) return addFrame(w, m[1], { cxx: true });
+  if (numbered && (m = CHROME_FRAME_RE.exec(line))) return addFrame(w, m[3], { cxx: true });
+  // (Its name group runs to the end of a long line before it backtracks to ` [`: most lines
+  // have none and need not be tried.)
+  if (line.includes(' [') && (m = WIN_CHROME_FRAME_RE.exec(line))) return addFrame(w, m[1], { cxx: true });
   if (javaFrames) {
     if ((m = JAVA_FRAME_RE.exec(line))) addFrame(w, m[1], {});
     return;
