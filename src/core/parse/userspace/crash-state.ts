@@ -837,7 +837,7 @@ export function clusterfuzzState(
       }
     }
 
-    if (line.includes('ChildEBP RetAddr')) {
+    if ((mark & HAS_CDB_STACK_HEADER) !== 0) {
       w.state = '';
       w.frameCount = 0;
     }
@@ -846,7 +846,7 @@ export function clusterfuzzState(
       continue;
     }
     if (w.type === '') continue;
-    if (w.state.includes('JNI DETECTED ERROR IN APPLICATION:') && line.includes('/art/runtime/')) continue;
+    if ((mark & HAS_ART_RUNTIME) !== 0 && w.state.includes('JNI DETECTED ERROR IN APPLICATION:')) continue;
 
     addFrameFromLine(line, w);
   }
@@ -943,12 +943,18 @@ export const WALK_LITERAL_GROUPS: readonly LiteralGroup[] = [
   { values: ASSERT_TRIGGERS, ignoreCase: true },
   { values: STATE_STOP_MARKERS },
   { values: INPUT_MARKS },
+  // Tested on every line past the type rules (a cdb stack header restarts the state; ART's own
+  // frames after a JNI error are skipped).
+  { values: ['ChildEBP RetAddr'] },
+  { values: ['/art/runtime/'] },
 ];
 const LINE_SETS = literalGroups(WALK_LITERAL_GROUPS);
 const HAS_TRIGGER = 1;
 const HAS_ASSERT_TRIGGER = 2;
 const HAS_STOP_MARKER = 4;
 const HAS_INPUT_MARK = 8;
+const HAS_CDB_STACK_HEADER = 16;
+const HAS_ART_RUNTIME = 32;
 /** The bits of a shared line mark that are the walk's (WALK_LITERAL_GROUPS). */
 const WALK_MARK_BITS = (1 << WALK_LITERAL_GROUPS.length) - 1;
 
