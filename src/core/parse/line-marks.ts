@@ -1,6 +1,7 @@
 // One scan per input line for the literals that several passes test every line for: the
 // ClusterFuzz walk's triggers (userspace/crash-state.ts), the kernel oops headlines
-// (rules/kernel-titles.ts) and the poison-value prefilter (rules/poison.ts). Each pass used to
+// (rules/kernel-titles.ts), the poison-value prefilter (rules/poison.ts) and the user-space
+// report headers (userspace/index.ts). Each pass used to
 // run its own regex or scan over every line; a q-gram scan costs about the same for 150
 // literals as for 50 (it probes every (m-1)-th position either way), so one scan for all three
 // takes a ClusterFuzz case's line from ~780 to ~500 ns (bench/parse.ts shows the sum).
@@ -26,11 +27,19 @@ const WALK_GROUPS = WALK_LITERAL_GROUPS.length;
 export const MARK_KERNEL_HEADER = 1 << WALK_GROUPS;
 /** The line may hold a poison or fill value (scanPoison reads it). */
 export const MARK_POISON = 1 << (WALK_GROUPS + 1);
+/** The literal every sanitizer report header holds (`ERROR: AddressSanitizer: ...`). */
+export const MARK_SANITIZER_HEADER = 1 << (WALK_GROUPS + 2);
+export const SANITIZER_HEADER_LITERAL = 'Sanitizer: ';
+/** The literal of a UBSan runtime error line (`file.c:1:2: runtime error: ...`). */
+export const MARK_UBSAN_HEADER = 1 << (WALK_GROUPS + 3);
+export const UBSAN_HEADER_LITERAL = ': runtime error: ';
 
 const LINE_MARKS = literalGroups([
   ...WALK_LITERAL_GROUPS,
   { values: KERNEL_OOPS_FAMILIES.map((f) => f.header) },
   { values: POISON_PREFILTER_LITERALS, ignoreCase: true },
+  { values: [SANITIZER_HEADER_LITERAL] },
+  { values: [UBSAN_HEADER_LITERAL] },
 ]);
 
 /** Marks of the lines of each prepared input, computed once (the passes ask for them in turn). */

@@ -74,7 +74,7 @@ const SUMMARY_RE = /^SUMMARY: \w{1,40}Sanitizer: (.{1,2048})$/;
 export function parseSanitizerReport(
   lines: readonly string[],
   start: number,
-  isHeader: (line: string) => boolean,
+  isHeader: (line: string, i: number) => boolean,
 ): { report: ParsedReport; endLine: number } {
   const header = matchSanitizerHeader(lines[start]) as RegExpExecArray;
   const pid = header[1] === undefined ? null : Number(header[1]);
@@ -109,7 +109,7 @@ export function parseSanitizerReport(
   let i = start + 1;
   for (; i < lines.length; i++) {
     const raw = cap(lines[i]);
-    if (isHeader(raw)) break;
+    if (isHeader(raw, i)) break;
     const pidPrefixed = raw.startsWith('==');
     const line = pidPrefixed ? raw.replace(/^==\d{1,10}==\s?/, '') : raw;
     const trimmed = line.trim();

@@ -116,7 +116,7 @@ type Stack = { label: string; lwp: string | null; name: string | null; texts: st
 export function parseGdbReport(
   lines: readonly string[],
   start: number,
-  isHeader: (line: string) => boolean,
+  isHeader: (line: string, i: number) => boolean,
 ): { report: ParsedReport; endLine: number } {
   const report = emptyReport('gdb');
   const env = report.environment;
@@ -141,7 +141,7 @@ export function parseGdbReport(
   }
   for (; i < lines.length; i++) {
     const raw = cap(lines[i]);
-    if (i > start && isHeader(raw)) break;
+    if (i > start && isHeader(raw, i)) break;
     if (raw.startsWith('#')) {
       const m = /^#(\d{1,5})\s/.exec(raw);
       if (m) {

@@ -1,5 +1,6 @@
 import type { ParsedReport } from '../../types';
 import type { ReportCandidate } from '../candidate';
+import { lineMarks, MARK_SANITIZER_HEADER, MARK_UBSAN_HEADER } from '../line-marks';
 import { matchSanitizerHeader, parseSanitizerReport } from './asan';
 import { cap } from './frames';
 import { isGdbFrameStart, isGdbHeader, parseGdbReport } from './gdb';
@@ -12,7 +13,7 @@ type Family = 'sanitizer' | 'tsan' | 'ubsan' | 'gdb' | 'valgrind';
 type Parser = (
   lines: readonly string[],
   start: number,
-  isHeader: (line: string) => boolean,
+  isHeader: (line: string, i: number) => boolean,
 ) => { report: ParsedReport; endLine: number };
 
 const PARSERS: Readonly<Record<Family, Parser>> = {
@@ -23,20 +24,19 @@ const PARSERS: Readonly<Record<Family, Parser>> = {
   valgrind: parseValgrindReport,
 };
 
-/** Which family's report starts on this line (cheap substring tests before any regex). */
-function headerFamily(line: string): Family | null {
-  if (line.includes('Sanitizer: ')) {
+/**
+ * Which family's report starts on this line (cheap tests before any regex). `mark` is the
+ * line's lineMarks entry: the sanitizer and UBSan headers need its literals.
+ */
+function headerFamily(line: string, mark: number): Family | null {
+  if ((mark & MARK_SANITIZER_HEADER) !== 0) {
     if (line.includes('WARNING: ThreadSanitizer: ') && TSAN_HEADER_RE.test(line)) return 'tsan';
     if (matchSanitizerHeader(line)) return 'sanitizer';
   }
-  if (isUbsanHeader(line)) return 'ubsan';
+  if ((mark & MARK_UBSAN_HEADER) !== 0 && isUbsanHeader(line)) return 'ubsan';
   if (line.startsWith('==') && isValgrindHeader(line)) return 'valgrind';
   if (isGdbHeader(line)) return 'gdb';
   return null;
-}
-
-function isHeader(line: string): boolean {
-  return headerFamily(line) !== null;
 }
 
 // Lines printed just before a header that belong to the report: ASan's `====` banner and
@@ -51,11 +51,14 @@ const LEAD_IN_RE =
  */
 export function scanUserspaceReports(lines: readonly string[]): ReportCandidate[] {
   const out: ReportCandidate[] = [];
+  // Marks are computed on the whole line: a literal past the cap only costs the exact test.
+  const marks = lineMarks(lines);
+  const isHeader = (line: string, at: number) => headerFamily(line, marks[at]) !== null;
   let claimed = 0;
   let i = 0;
   while (i < lines.length) {
     const line = cap(lines[i] ?? '');
-    let family = headerFamily(line);
+    let family = headerFamily(line, marks[i]);
     // A gdb backtrace pasted without the stop line starts at its `#0` frame.
     if (family === null && isGdbFrameStart(line)) family = 'gdb';
     if (family === null) {

@@ -28,7 +28,7 @@ const PREVIOUS_RE =
 export function parseTsanReport(
   lines: readonly string[],
   start: number,
-  isHeader: (line: string) => boolean,
+  isHeader: (line: string, i: number) => boolean,
 ): { report: ParsedReport; endLine: number } {
   const header = TSAN_HEADER_RE.exec(cap(lines[start])) as RegExpExecArray;
   const report = emptyReport('tsan');
@@ -42,7 +42,7 @@ export function parseTsanReport(
   let i = start + 1;
   for (; i < lines.length; i++) {
     const raw = cap(lines[i]);
-    if (isHeader(raw)) break;
+    if (isHeader(raw, i)) break;
     const trimmed = raw.trim();
     const arch = env.arch ? null : archFromLine(raw);
     if (arch) env.arch = arch;

@@ -34,7 +34,7 @@ export function ubsanCheckOf(message: string): string {
 export function parseUbsanReport(
   lines: readonly string[],
   start: number,
-  isHeader: (line: string) => boolean,
+  isHeader: (line: string, i: number) => boolean,
 ): { report: ParsedReport; endLine: number } {
   const first = cap(lines[start]);
   const at = first.indexOf(MARK);
@@ -49,7 +49,7 @@ export function parseUbsanReport(
   let i = start + 1;
   for (; i < lines.length; i++) {
     const raw = cap(lines[i]);
-    if (isHeader(raw)) break;
+    if (isHeader(raw, i)) break;
     if (isSanitizerFrameLine(raw)) {
       const pf = parseSanitizerFrame(raw);
       if (pf) frames.push(pf);

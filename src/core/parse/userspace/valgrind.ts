@@ -115,7 +115,7 @@ export function parseValgrindFrame(text: string): Frame | null {
 export function parseValgrindReport(
   lines: readonly string[],
   start: number,
-  isHeader: (line: string) => boolean,
+  isHeader: (line: string, i: number) => boolean,
 ): { report: ParsedReport; endLine: number } {
   const first = cap(lines[start]);
   const pm = PREFIX_RE.exec(first) as RegExpExecArray;
@@ -140,7 +140,7 @@ export function parseValgrindReport(
   let i = start + 1;
   for (; i < lines.length; i++) {
     const raw = cap(lines[i]);
-    if (isHeader(raw)) break;
+    if (isHeader(raw, i)) break;
     const p = PREFIX_RE.exec(raw);
     if (!p || p[1] !== pid) break; // other process or program output: the error is over
     const text = raw.slice(p[0].length);
