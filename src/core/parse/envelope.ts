@@ -80,9 +80,9 @@ function stripInto(line: string, out: EnvelopeFields): string {
       if (mq) s = s.slice(mq[0].length);
     }
   }
-  // A getty prompt the console output ran into: `syzkaller login: [   16.30] INFO: ...`.
-  // Only its first 136 characters can hold one that starts before column 128.
-  const login = (s.length > 136 ? s.slice(0, 136) : s).indexOf(' login: [');
+  // A getty prompt the console output ran into: `syzkaller login: [   16.30] INFO: ...`, one
+  // that starts before column 128. (The first occurrence is the one: no slice of the line.)
+  const login = s.indexOf(' login: [');
   if (login > 0 && login < 128) s = s.slice(login + 8);
   if (s.charCodeAt(0) === 42 /* * */) {
     const m = DROPPED.exec(s);

@@ -7,6 +7,7 @@ import type { PreparedLines } from './envelope';
 import { contextMarker, normaliseKernelFunction, parseKernelFrame, parseSymbolWithOffset } from './frames';
 import { canonicalTitleFunction, chooseGuilty, crashState, normaliseTitle } from './guilty';
 import { dispatchByFirstChar } from './first-chars';
+import { lineMarks, MARK_KERNEL_REPORT } from './line-marks';
 import { stripSyscallPrefix, type KernelTitle } from './kernel-title';
 import { classifyFaultAddress, collectSlabFacts, kasanShadowMeaning, scanPoison } from './indicators';
 
@@ -79,6 +80,7 @@ const CUT_HERE = /^-{5,}\[ cut here \]-{5,}$/;
 
 export function scanKernelReports(lines: PreparedLines): KernelCandidate[] {
   const { texts } = lines;
+  const marks = lineMarks(texts);
   const drafts: Draft[] = [];
   let current: Draft | null = null;
   let lastClosed: Draft | null = null;
@@ -112,6 +114,8 @@ export function scanKernelReports(lines: PreparedLines): KernelCandidate[] {
     const c0 = trimmed.charCodeAt(0);
     // Frame lines (` foo+0x..`, `[<..>]`, `? `) and register lines never hold a headline.
     if (c0 === 91 || c0 === 63 || c0 === 32 || trimmed.length < 8) continue;
+    // (No rule's header literal on the line: no rule can match it.)
+    if ((marks[i] & MARK_KERNEL_REPORT) === 0) continue;
     const hit = matchHeader(trimmed);
     if (!hit) continue;
     hit.line = i;

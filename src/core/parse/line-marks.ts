@@ -5,6 +5,7 @@
 // run its own regex or scan over every line; a q-gram scan costs about the same for 150
 // literals as for 50 (it probes every (m-1)-th position either way), so one scan for all three
 // takes a ClusterFuzz case's line from ~780 to ~500 ns (bench/parse.ts shows the sum).
+import { KERNEL_REPORT_RULES } from '../rules/kernel-reports';
 import { KERNEL_OOPS_FAMILIES } from '../rules/kernel-titles';
 import { BYTE_FILLS, POINTER_POISONS } from '../rules/poison';
 import { literalGroups } from './literals';
@@ -33,6 +34,8 @@ export const SANITIZER_HEADER_LITERAL = 'Sanitizer: ';
 /** The literal of a UBSan runtime error line (`file.c:1:2: runtime error: ...`). */
 export const MARK_UBSAN_HEADER = 1 << (WALK_GROUPS + 3);
 export const UBSAN_HEADER_LITERAL = ': runtime error: ';
+/** The line holds a report rule's header literal (rules/kernel-reports.ts, kernel.ts matchHeader). */
+export const MARK_KERNEL_REPORT = 1 << (WALK_GROUPS + 4);
 
 const LINE_MARKS = literalGroups([
   ...WALK_LITERAL_GROUPS,
@@ -40,6 +43,7 @@ const LINE_MARKS = literalGroups([
   { values: POISON_PREFILTER_LITERALS, ignoreCase: true },
   { values: [SANITIZER_HEADER_LITERAL] },
   { values: [UBSAN_HEADER_LITERAL] },
+  { values: KERNEL_REPORT_RULES.map((r) => r.header) },
 ]);
 
 /** Marks of the lines of each prepared input, computed once (the passes ask for them in turn). */
