@@ -7,6 +7,7 @@ import { prepareLines } from '../../src/core/parse/envelope';
 import {
   lineMarks,
   MARK_KERNEL_HEADER,
+  MARK_KERNEL_REPORT,
   MARK_POISON,
   MARK_SANITIZER_HEADER,
   MARK_UBSAN_HEADER,
@@ -16,6 +17,7 @@ import {
 } from '../../src/core/parse/line-marks';
 import { literalGroups, literalSet } from '../../src/core/parse/literals';
 import { WALK_LITERAL_GROUPS } from '../../src/core/parse/userspace/crash-state';
+import { KERNEL_REPORT_RULES } from '../../src/core/rules/kernel-reports';
 import { KERNEL_OOPS_FAMILIES } from '../../src/core/rules/kernel-titles';
 import { FIXTURES_DIR, SEED_DIR, textFilesUnder } from '../support/paths';
 
@@ -86,7 +88,8 @@ test('lineMarks: one scan says, per line, what each pass would have tested for i
   const walk = WALK_LITERAL_GROUPS.map((g) => oracle(g.values, g.ignoreCase));
   const header = oracle(KERNEL_OOPS_FAMILIES.map((f) => f.header));
   const poison = oracle(POISON_PREFILTER_LITERALS, true);
-  const counts = { walk: 0, header: 0, poison: 0, sanitizer: 0, ubsan: 0, lines: 0 };
+  const reportRule = oracle(KERNEL_REPORT_RULES.map((r) => r.header));
+  const counts = { walk: 0, header: 0, poison: 0, sanitizer: 0, ubsan: 0, reportRule: 0, lines: 0 };
   const files = [...textFilesUnder(FIXTURES_DIR), ...textFilesUnder(SEED_DIR)];
   for (const f of files) {
     const { texts } = prepareLines(readFileSync(f, 'utf8'));
@@ -104,6 +107,8 @@ test('lineMarks: one scan says, per line, what each pass would have tested for i
       assert.equal((marks[i] & MARK_UBSAN_HEADER) !== 0, line.includes(UBSAN_HEADER_LITERAL));
       if (line.includes(SANITIZER_HEADER_LITERAL)) counts.sanitizer++;
       if (line.includes(UBSAN_HEADER_LITERAL)) counts.ubsan++;
+      assert.equal((marks[i] & MARK_KERNEL_REPORT) !== 0, reportRule.test(line), `report rule: ${f}:${i}`);
+      if (reportRule.test(line)) counts.reportRule++;
       if (header.test(line)) counts.header++;
       if (poison.test(line)) counts.poison++;
     });
