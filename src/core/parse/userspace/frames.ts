@@ -122,8 +122,8 @@ export function normaliseFunction(raw: string): string {
   let run = 0; // start of the run of kept characters (meaningful while angle is 0)
   let cut = false;
   for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === 'o' && s.startsWith('operator', i) && (i === 0 || /[\s:~]/.test(s[i - 1]))) {
+    const c = s.charCodeAt(i);
+    if (c === 111 /* o */ && s.startsWith('operator', i) && (i === 0 || /[\s:~]/.test(s[i - 1]))) {
       // Operator names contain the characters we cut on: copy the operator token verbatim.
       let j = i + 8;
       const opm =
@@ -136,19 +136,19 @@ export function normaliseFunction(raw: string): string {
       run = j;
       continue;
     }
-    if (c === '<') {
+    if (c === 60 /* < */) {
       if (angle === 0) out += s.slice(run, i);
       angle++;
       continue;
     }
-    if (c === '>') {
+    if (c === 62 /* > */) {
       if (angle === 0) out += s.slice(run, i);
       else angle--;
       run = i + 1;
       continue;
     }
     if (angle > 0) continue;
-    if (c === '(') {
+    if (c === 40 /* ( */) {
       // argument list, ` const`, `[abi:...]` follow
       out += s.slice(run, i);
       cut = true;
