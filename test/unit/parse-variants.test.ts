@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { parseDump } from '../../src/core/parse/index';
+import { parseDump, stripEnvelope } from '../../src/core/parse/index';
 import { FIXTURES_DIR } from '../support/paths';
 import { listFixtures } from './parse-golden.test';
 
@@ -131,4 +131,17 @@ test('every fixture parses the same with trailing blanks, CRLF, a BOM, indented,
     );
     assert.equal(key(text.replace(/^(?=.)/gm, '\t')), want, `${name}: indenting by a tab changed the parse`);
   }
+});
+
+test('a getty prompt the console ran into is envelope only where syzkaller strips it', () => {
+  const text = (line: string) => stripEnvelope(line).text;
+  assert.equal(text('syzkaller login: [   16.30] INFO: task hung'), 'INFO: task hung');
+  // The first ` login: [` counts; a `login: [` without the space before it is not a prompt.
+  assert.equal(text('xlogin: [ 1.0] a syzkaller login: [   16.30] BUG: x'), 'BUG: x');
+  assert.equal(text('x login: [   9.9] y login: [  10.0] z'), 'y login: [  10.0] z');
+  assert.equal(text('login: [   16.30] BUG: x'), 'login: [   16.30] BUG: x');
+  assert.equal(text(' login: [ 1.0] x'), ' login: [ 1.0] x');
+  // It must start before column 128.
+  assert.equal(text('a'.repeat(127) + ' login: [ 1.0] x'), 'x');
+  assert.equal(text('a'.repeat(128) + ' login: [ 1.0] x'), 'a'.repeat(128) + ' login: [ 1.0] x');
 });
