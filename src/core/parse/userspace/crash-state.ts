@@ -1270,8 +1270,8 @@ function readFrameLine(line: string, w: Walk, javaFrames: boolean): void {
   }
   if (numbered && (m = CHROME_FRAME_RE.exec(line))) return addFrame(w, m[3], { cxx: true });
   // (Its name group runs to the end of a long line before it backtracks to ` [`: most lines
-  // have none and need not be tried.)
-  if (line.includes(' [') && (m = WIN_CHROME_FRAME_RE.exec(line))) return addFrame(w, m[1], { cxx: true });
+  // have no `[` and need not be tried.)
+  if (line.includes('[') && (m = WIN_CHROME_FRAME_RE.exec(line))) return addFrame(w, m[1], { cxx: true });
   if (javaFrames) {
     if ((m = JAVA_FRAME_RE.exec(line))) addFrame(w, m[1], {});
     return;
