@@ -91,28 +91,41 @@ test('lineMarks: one scan says, per line, what each pass would have tested for i
   const reportRule = oracle(KERNEL_REPORT_RULES.map((r) => r.header));
   const counts = { walk: 0, header: 0, poison: 0, sanitizer: 0, ubsan: 0, reportRule: 0, lines: 0 };
   const files = [...textFilesUnder(FIXTURES_DIR), ...textFilesUnder(SEED_DIR)];
-  for (const f of files) {
-    const { texts } = prepareLines(readFileSync(f, 'utf8'));
-    const marks = lineMarks(texts);
-    assert.equal(lineMarks(texts), marks, 'computed once per prepared input');
-    texts.forEach((line, i) => {
-      counts.lines++;
-      walk.forEach((re, k) => {
-        assert.equal((marks[i] & (1 << k)) !== 0, re.test(line), `walk group ${k}: ${f}:${i}`);
-        if (re.test(line)) counts.walk++;
+  // Each file as written and as a terminal or editor rewrites it (the marks are read in place
+  // in the input: CR splits, a BOM, indentation, trailing blanks and cut lines move the bodies).
+  const rewrites = (t: string) => [
+    t,
+    '\ufeff' +
+      t
+        .split('\n')
+        .map((l) => '    ' + l + '  \r')
+        .join('\n'),
+    t.replace(/\n/g, '\r'),
+    t.replace(/\n/, '\n' + 'x'.repeat(5000) + ' BUG: dead000000000100 Sanitizer: \n'),
+  ];
+  for (const f of files)
+    for (const input of rewrites(readFileSync(f, 'utf8'))) {
+      const { texts } = prepareLines(input);
+      const marks = lineMarks(texts);
+      assert.equal(lineMarks(texts), marks, 'computed once per prepared input');
+      texts.forEach((line, i) => {
+        counts.lines++;
+        walk.forEach((re, k) => {
+          assert.equal((marks[i] & (1 << k)) !== 0, re.test(line), `walk group ${k}: ${f}:${i}`);
+          if (re.test(line)) counts.walk++;
+        });
+        assert.equal((marks[i] & MARK_KERNEL_HEADER) !== 0, header.test(line), `header: ${f}:${i}`);
+        assert.equal((marks[i] & MARK_POISON) !== 0, poison.test(line), `poison: ${f}:${i}`);
+        assert.equal((marks[i] & MARK_SANITIZER_HEADER) !== 0, line.includes(SANITIZER_HEADER_LITERAL));
+        assert.equal((marks[i] & MARK_UBSAN_HEADER) !== 0, line.includes(UBSAN_HEADER_LITERAL));
+        if (line.includes(SANITIZER_HEADER_LITERAL)) counts.sanitizer++;
+        if (line.includes(UBSAN_HEADER_LITERAL)) counts.ubsan++;
+        assert.equal((marks[i] & MARK_KERNEL_REPORT) !== 0, reportRule.test(line), `report rule: ${f}:${i}`);
+        if (reportRule.test(line)) counts.reportRule++;
+        if (header.test(line)) counts.header++;
+        if (poison.test(line)) counts.poison++;
       });
-      assert.equal((marks[i] & MARK_KERNEL_HEADER) !== 0, header.test(line), `header: ${f}:${i}`);
-      assert.equal((marks[i] & MARK_POISON) !== 0, poison.test(line), `poison: ${f}:${i}`);
-      assert.equal((marks[i] & MARK_SANITIZER_HEADER) !== 0, line.includes(SANITIZER_HEADER_LITERAL));
-      assert.equal((marks[i] & MARK_UBSAN_HEADER) !== 0, line.includes(UBSAN_HEADER_LITERAL));
-      if (line.includes(SANITIZER_HEADER_LITERAL)) counts.sanitizer++;
-      if (line.includes(UBSAN_HEADER_LITERAL)) counts.ubsan++;
-      assert.equal((marks[i] & MARK_KERNEL_REPORT) !== 0, reportRule.test(line), `report rule: ${f}:${i}`);
-      if (reportRule.test(line)) counts.reportRule++;
-      if (header.test(line)) counts.header++;
-      if (poison.test(line)) counts.poison++;
-    });
-  }
+    }
   // Every bit is exercised by our own files.
   for (const [k, n] of Object.entries(counts)) assert.ok(n > 5, `${k}: ${n}`);
   // Upper-case hex (Windows, some dumps) is a poison candidate too.

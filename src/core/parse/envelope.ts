@@ -1,5 +1,6 @@
 // The line envelope: what consoles, syslog and journald put around printk text
 // (REFERENCE.md §1). Stripped before matching; the raw line stays in the input.
+import { markLinesInPlace } from './line-marks';
 
 /** Longest line body the parsers look at; the rest of a longer line is ignored (linear time on garbage). */
 export const MAX_LINE_CHARS = 4096;
@@ -43,8 +44,10 @@ export function stripEnvelope(line: string): { text: string; caller: string | nu
 interface EnvelopeFields {
   caller: string | null;
   time: number | null;
+  /** Where the body ends in the line given (the body is the line's `[end - length, end)`). */
+  end: number;
 }
-const scratch: EnvelopeFields = { caller: null, time: null };
+const scratch: EnvelopeFields = { caller: null, time: null, end: 0 };
 
 function stripInto(line: string, out: EnvelopeFields): string {
   let s = line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line;
@@ -54,6 +57,8 @@ function stripInto(line: string, out: EnvelopeFields): string {
   let c = s.charCodeAt(e - 1);
   while (e > 0 && (c === 32 || c === 9 || c === 13)) c = s.charCodeAt(--e - 1);
   if (e < s.length) s = s.slice(0, e);
+  // Every cut below is of a prefix: the body ends here.
+  out.end = e;
   let caller: string | null = null;
   let time: number | null = null;
   // Cheap first-character test before any regex: most lines have no envelope at all.
@@ -138,6 +143,9 @@ export function prepareLines(input: string): PreparedLines {
   const texts: string[] = [];
   const callers: (string | null)[] = [];
   const times: (number | null)[] = [];
+  // Where each body lies in the input (for the shared line scan, line-marks.ts).
+  const bodyStarts: number[] = [];
+  const bodyEnds: number[] = [];
   let truncatedLines = 0;
   // A byte-order mark (a log saved by a Windows editor) is not part of the first line's envelope.
   let start = input.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -157,18 +165,27 @@ export function prepareLines(input: string): PreparedLines {
     while (body > 0 && raw.charCodeAt(body - 1) === 13) body--;
     const cr = raw.indexOf('\r');
     if (cr >= 0 && cr < body) {
-      for (const part of raw.slice(0, body).split('\r')) push(part);
+      let at = start;
+      for (const part of raw.slice(0, body).split('\r')) {
+        push(part, at);
+        at += part.length + 1;
+      }
     } else {
-      push(raw);
+      push(raw, start);
     }
     start = end + 1;
     if (end === n) break;
   }
-  function push(line: string): void {
-    texts.push(stripInto(line, scratch));
+  /** One line, `line` being `input.slice(at, at + line.length)`. */
+  function push(line: string, at: number): void {
+    const text = stripInto(line, scratch);
+    texts.push(text);
     callers.push(scratch.caller);
     times.push(scratch.time);
+    bodyStarts.push(at + scratch.end - text.length);
+    bodyEnds.push(at + scratch.end);
   }
+  markLinesInPlace(texts, input, bodyStarts, bodyEnds);
   return { texts, callers, times, truncatedLines };
 }
 

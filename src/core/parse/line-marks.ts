@@ -49,6 +49,22 @@ const LINE_MARKS = literalGroups([
 /** Marks of the lines of each prepared input, computed once (the passes ask for them in turn). */
 const marksOf = new WeakMap<readonly string[], Uint32Array>();
 
+/**
+ * Marks `texts` from where each line lies in the input (`texts[i]` is
+ * `input.slice(starts[i], ends[i])`, as prepareLines makes them): read in place, the scan costs a
+ * third of what it costs on the lines themselves.
+ */
+export function markLinesInPlace(
+  texts: readonly string[],
+  input: string,
+  starts: ArrayLike<number>,
+  ends: ArrayLike<number>,
+): void {
+  const marks = new Uint32Array(texts.length);
+  for (let i = 0; i < texts.length; i++) marks[i] = LINE_MARKS.scanRange(input, starts[i], ends[i]);
+  marksOf.set(texts, marks);
+}
+
 /** Each line's marks (the bits above); computed on first use for this array, then shared. */
 export function lineMarks(texts: readonly string[]): Uint32Array {
   let marks = marksOf.get(texts);

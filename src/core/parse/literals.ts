@@ -29,6 +29,11 @@ export interface LiteralGroup {
 /** Says, for a line, which groups of literals it holds (bit k: group k). */
 export interface LiteralGroups {
   scan(s: string): number;
+  /**
+   * The same for `s.slice(from, to)`, read in place: a line of a larger text is scanned in its
+   * parent string (V8 reads a flat string's characters ~3x faster than a slice's).
+   */
+  scanRange(s: string, from: number, to: number): number;
 }
 
 const HASH_SLOTS = 4096;
@@ -85,25 +90,24 @@ export function literalGroups(groups: readonly LiteralGroup[]): LiteralGroups {
   }
   first[HASH_SLOTS] = values.length;
   const foldedAt = (s: string, v: string, p: number) => {
-    if (p + v.length > s.length) return false;
     for (let k = 0; k < v.length; k++) if (foldAscii(s.charCodeAt(p + k)) !== v.charCodeAt(k)) return false;
     return true;
   };
-  return {
-    scan(s: string): number {
-      let found = 0;
-      const last = s.length - 1;
-      for (let i = 0; i < last; i += step) {
-        const h = pairHash(s.charCodeAt(i), s.charCodeAt(i + 1));
-        const end = first[h + 1];
-        for (let t = first[h]; t < end; t++) {
-          if (found & bits[t]) continue;
-          const p = i - offsets[t];
-          if (p >= 0 && (folded[t] ? foldedAt(s, values[t], p) : s.startsWith(values[t], p)))
-            found |= bits[t];
-        }
+  const scanRange = (s: string, from: number, to: number): number => {
+    let found = 0;
+    const last = to - 1;
+    for (let i = from; i < last; i += step) {
+      const h = pairHash(s.charCodeAt(i), s.charCodeAt(i + 1));
+      const end = first[h + 1];
+      for (let t = first[h]; t < end; t++) {
+        if (found & bits[t]) continue;
+        const p = i - offsets[t];
+        const v = values[t];
+        if (p >= from && p + v.length <= to && (folded[t] ? foldedAt(s, v, p) : s.startsWith(v, p)))
+          found |= bits[t];
       }
-      return found;
-    },
+    }
+    return found;
   };
+  return { scan: (s) => scanRange(s, 0, s.length), scanRange };
 }
