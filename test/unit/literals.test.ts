@@ -39,6 +39,9 @@ test('literalGroups agrees with the regex alternation of each group on random li
     ],
     [{ values: [' ? ', '<EOI>'] }, { values: ['[ ', 'SEGV'] }],
     [{ values: ['ab', 'ba'] }, { values: ['zz', 'AB'] }],
+    // Triples probed every 3rd and every 4th position.
+    [{ values: ['Sanitizer', 'of size'] }, { values: ['panic: ', 'ERROR:'], ignoreCase: true }],
+    [{ values: ['xxxxxx', 'aBcDeF'] }, { values: ['zzzzzz'], ignoreCase: true }],
   ];
   const next = rng(7);
   for (const groups of tables) {
@@ -130,4 +133,22 @@ test('lineMarks: one scan says, per line, what each pass would have tested for i
   for (const [k, n] of Object.entries(counts)) assert.ok(n > 5, `${k}: ${n}`);
   // Upper-case hex (Windows, some dumps) is a poison candidate too.
   assert.equal(lineMarks(['RAX: DEAD000000000100'])[0] & MARK_POISON, MARK_POISON);
+});
+
+test('scanRange reads a slice in place: the same bits as scanning the slice itself', () => {
+  const scan = literalGroups([
+    { values: ['dead', 'Sanitizer: ', 'BUG '] },
+    { values: ['6b6b', 'panic: '], ignoreCase: true },
+    { values: ['ab', 'zz'] },
+  ]);
+  const next = rng(11);
+  const alphabet = 'dea6bB SanitzrUG:pckPz\n';
+  for (let n = 0; n < 3000; n++) {
+    let s = '';
+    const len = Math.floor(next() * 60);
+    while (s.length < len) s += next() < 0.1 ? 'Sanitizer: ' : alphabet[Math.floor(next() * alphabet.length)];
+    const from = Math.floor(next() * (s.length + 1));
+    const to = from + Math.floor(next() * (s.length - from + 1));
+    assert.equal(scan.scanRange(s, from, to), scan.scan(s.slice(from, to)), JSON.stringify([s, from, to]));
+  }
 });
