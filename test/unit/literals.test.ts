@@ -7,7 +7,11 @@ import { prepareLines } from '../../src/core/parse/envelope';
 import {
   lineMarks,
   MARK_KERNEL_HEADER,
+  MARK_INFO_WITH_STACK,
   MARK_KERNEL_REPORT,
+  MARK_SLAB_FACT,
+  MARK_VM_DISCONNECTED,
+  VM_DISCONNECTED_LITERAL,
   MARK_POISON,
   MARK_SANITIZER_HEADER,
   MARK_UBSAN_HEADER,
@@ -18,7 +22,8 @@ import {
 import { literalGroups, literalSet } from '../../src/core/parse/literals';
 import { WALK_LITERAL_GROUPS } from '../../src/core/parse/userspace/crash-state';
 import { KERNEL_REPORT_RULES } from '../../src/core/rules/kernel-reports';
-import { KERNEL_OOPS_FAMILIES } from '../../src/core/rules/kernel-titles';
+import { INFO_WITH_STACK, KERNEL_OOPS_FAMILIES } from '../../src/core/rules/kernel-titles';
+import { SLAB_FACT_RULES } from '../../src/core/rules/slab-facts';
 import { FIXTURES_DIR, SEED_DIR, textFilesUnder } from '../support/paths';
 
 /** A small deterministic generator (the same strings every run). */
@@ -92,6 +97,11 @@ test('lineMarks: one scan says, per line, what each pass would have tested for i
   const header = oracle(KERNEL_OOPS_FAMILIES.map((f) => f.header));
   const poison = oracle(POISON_PREFILTER_LITERALS, true);
   const reportRule = oracle(KERNEL_REPORT_RULES.map((r) => r.header));
+  const others: [string, number, RegExp][] = [
+    ['slab fact', MARK_SLAB_FACT, oracle(SLAB_FACT_RULES.map((r) => r.literal))],
+    ['info with stack', MARK_INFO_WITH_STACK, oracle(INFO_WITH_STACK)],
+    ['vm disconnected', MARK_VM_DISCONNECTED, oracle([VM_DISCONNECTED_LITERAL])],
+  ];
   const counts = { walk: 0, header: 0, poison: 0, sanitizer: 0, ubsan: 0, reportRule: 0, lines: 0 };
   const files = [...textFilesUnder(FIXTURES_DIR), ...textFilesUnder(SEED_DIR)];
   // Each file as written and as a terminal or editor rewrites it (the marks are read in place
@@ -125,12 +135,22 @@ test('lineMarks: one scan says, per line, what each pass would have tested for i
         if (line.includes(UBSAN_HEADER_LITERAL)) counts.ubsan++;
         assert.equal((marks[i] & MARK_KERNEL_REPORT) !== 0, reportRule.test(line), `report rule: ${f}:${i}`);
         if (reportRule.test(line)) counts.reportRule++;
+        for (const [what, bit, re] of others)
+          assert.equal((marks[i] & bit) !== 0, re.test(line), `${what}: ${f}:${i}`);
         if (header.test(line)) counts.header++;
         if (poison.test(line)) counts.poison++;
       });
     }
   // Every bit is exercised by our own files.
   for (const [k, n] of Object.entries(counts)) assert.ok(n > 5, `${k}: ${n}`);
+  assert.equal(
+    lineMarks(['[  61.2] serialport: VM disconnected.'])[0] & MARK_VM_DISCONNECTED,
+    MARK_VM_DISCONNECTED,
+  );
+  assert.equal(
+    lineMarks(['FAULT_INJECTION: forcing a failure.'])[0] & MARK_INFO_WITH_STACK,
+    MARK_INFO_WITH_STACK,
+  );
   // Upper-case hex (Windows, some dumps) is a poison candidate too.
   assert.equal(lineMarks(['RAX: DEAD000000000100'])[0] & MARK_POISON, MARK_POISON);
 });

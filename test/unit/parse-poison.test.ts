@@ -3,7 +3,9 @@
 // the per-line prefilter in indicators.ts, which must never rule out a line holding a value.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scanPoison } from '../../src/core/parse/indicators';
+import { collectSlabFacts, scanPoison } from '../../src/core/parse/indicators';
+import { lineMarks } from '../../src/core/parse/line-marks';
+import { SLAB_FACT_RULES } from '../../src/core/rules/slab-facts';
 import { BYTE_FILLS, POINTER_POISONS } from '../../src/core/rules/poison';
 
 function found(line: string, family: 'kernel' | 'userspace' = 'kernel'): string[] {
@@ -38,4 +40,19 @@ test('lines without any table value yield nothing', () => {
     'CPU: 1 PID: 4242 Comm: syz-executor.0 Not tainted 6.1.0 #1',
   ];
   assert.deepEqual(scanPoison(lines, 0, lines.length), []);
+});
+
+test('every slab-fact row reads its own example, and its literal is on it', () => {
+  for (const rule of SLAB_FACT_RULES) {
+    assert.ok(rule.example.includes(rule.literal), rule.literal);
+    const caches = new Set<string>();
+    const sizes = new Set<number>();
+    collectSlabFacts(rule.example, caches, sizes);
+    assert.equal(caches.size, rule.caches.length, `${rule.literal}: caches ${[...caches]}`);
+    assert.equal(sizes.size, rule.size === null ? 0 : 1, `${rule.literal}: sizes ${[...sizes]}`);
+    // The shared scan's mark says the same.
+    const none = new Set<string>();
+    collectSlabFacts(rule.example, none, new Set(), lineMarks([rule.example])[0]);
+    assert.equal(none.size, caches.size);
+  }
 });

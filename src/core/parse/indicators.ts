@@ -10,7 +10,8 @@ import {
   type ByteFillRule,
   type PointerPoisonRule,
 } from '../rules/poison';
-import { lineMarks, MARK_POISON } from './line-marks';
+import { SLAB_FACT_RULES } from '../rules/slab-facts';
+import { lineMarks, MARK_POISON, MARK_SLAB_FACT } from './line-marks';
 
 const MAX_POISON_INDICATORS = 64;
 
@@ -353,63 +354,16 @@ export function classifyFaultAddress(raw: string, arch: string | null | undefine
   return { value, class: 'kernel', decoded: null, detail: null };
 }
 
-const KASAN_OLD_CACHE = /^Object at [0-9a-f]{1,16}, in cache ([\w.:-]{1,64}) size: (\d{1,10})/;
-const KASAN_CACHE = /which belongs to the cache ([\w:.()-]{1,64}) of size (\d{1,10})/;
-const REGION = /(\d{1,10})-byte region/;
-const KFENCE_OBJECT = /size=(\d{1,10}), cache=([\w:.()-]{1,64})/;
-const SLUB_BUG = /^BUG ([\w:.()-]{1,64}) \(/;
-const WRONG_CACHE = /Wrong slab cache\. ([\w:.()-]{1,64}) but object is from ([\w:.()-]{1,64})/;
-const KMEMLEAK_SIZE = /^unreferenced object 0x[0-9a-f]{1,16} \(size (\d{1,10})\)/;
-const USERCOPY_OBJECT = /from SLUB object '([\w:.()-]{1,64})'/;
-
 /** Slab caches and object sizes named by kernel report lines. */
-export function collectSlabFacts(line: string, caches: Set<string>, sizes: Set<number>): void {
+export function collectSlabFacts(line: string, caches: Set<string>, sizes: Set<number>, mark?: number): void {
   if (line.length < 12) return;
-  // Each pattern holds a literal; test it with indexOf before running the regex.
-  let m: RegExpExecArray | null;
-  if (line.includes('the cache ')) {
-    m = KASAN_CACHE.exec(line);
-    if (m) {
-      caches.add(m[1]);
-      sizes.add(Number(m[2]));
-    }
-  }
-  // KASAN before 4.12: `Object at ffff88006a41c6a0, in cache kmalloc-128 size: 128`.
-  if (line.includes(', in cache ')) {
-    m = KASAN_OLD_CACHE.exec(line);
-    if (m) {
-      caches.add(m[1]);
-      sizes.add(Number(m[2]));
-    }
-  }
-  if (line.includes('-byte region')) {
-    m = REGION.exec(line);
-    if (m) sizes.add(Number(m[1]));
-  }
-  if (line.includes(', cache=')) {
-    m = KFENCE_OBJECT.exec(line);
-    if (m) {
-      sizes.add(Number(m[1]));
-      caches.add(m[2]);
-    }
-  }
-  if (line.startsWith('BUG ')) {
-    m = SLUB_BUG.exec(line);
-    if (m) caches.add(m[1]);
-  }
-  if (line.includes('Wrong slab cache')) {
-    m = WRONG_CACHE.exec(line);
-    if (m) {
-      caches.add(m[1]);
-      caches.add(m[2]);
-    }
-  }
-  if (line.startsWith('unreferenced object')) {
-    m = KMEMLEAK_SIZE.exec(line);
-    if (m) sizes.add(Number(m[1]));
-  }
-  if (line.includes('from SLUB object')) {
-    m = USERCOPY_OBJECT.exec(line);
-    if (m) caches.add(m[1]);
+  // `mark`: the line's shared scan (line-marks.ts) says whether any row's literal is on it.
+  if (mark !== undefined && (mark & MARK_SLAB_FACT) === 0) return;
+  for (const rule of SLAB_FACT_RULES) {
+    if (!line.includes(rule.literal)) continue;
+    const m = rule.pattern.exec(line);
+    if (!m) continue;
+    for (const g of rule.caches) caches.add(m[g]);
+    if (rule.size !== null) sizes.add(Number(m[rule.size]));
   }
 }

@@ -10,7 +10,6 @@ import {
   FRAME_LINES,
   HUNG_TASK_ANCHORS,
   HUNG_TASK_WAITING,
-  INFO_WITH_STACK,
   KERNEL_OOPS_FAMILIES,
   PARSE_STACK,
   RELIABLE_UNWINDER_SINCE,
@@ -28,7 +27,7 @@ import {
 } from '../rules/kernel-titles';
 import type { CrashKind } from '../types';
 import type { PreparedLines } from './envelope';
-import { lineMarks, MARK_KERNEL_HEADER } from './line-marks';
+import { lineMarks, MARK_INFO_WITH_STACK, MARK_KERNEL_HEADER, MARK_VM_DISCONNECTED } from './line-marks';
 import { literalSet } from './literals';
 import { demangleRustV0 } from './rust-demangle';
 
@@ -135,7 +134,7 @@ export function titleKernelReports(lines: PreparedLines): KernelTitle[] {
     }
     out.push(t);
   }
-  if (out.length > 0 && lines.texts.some((t) => t.includes('serialport: VM disconnected.'))) {
+  if (out.length > 0 && marks.some((m) => (m & MARK_VM_DISCONNECTED) !== 0)) {
     out[0].corrupted = true;
     out[0].corruptedReason ??= 'console connection lost';
   }
@@ -203,6 +202,7 @@ function gatherReport(
   useQuestionable: boolean,
 ): ReportText {
   const { texts, callers } = lines;
+  const marks = lineMarks(texts);
   const context = contextOf(lines, start);
   const minLines = texts[start].includes('BUG: KMSAN:')
     ? MIN_LINES_BEFORE_PANIC_KMSAN
@@ -220,7 +220,7 @@ function gatherReport(
     if (!isStart && !secondReport) {
       if (fams[i] && !repeatsHeadline(texts[start], text, i - start)) {
         if (!REPORT_START_IGNORES.some((r) => r.test(text))) secondReport = true;
-      } else if (INFO_WITH_STACK.some((s) => text.includes(s))) secondReport = true;
+      } else if ((marks[i] & MARK_INFO_WITH_STACK) !== 0) secondReport = true;
     }
     const ctx = contextOf(lines, i);
     // Another CPU's or task's line is dropped whatever it holds: decide that before the text tests.

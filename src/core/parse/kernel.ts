@@ -287,7 +287,10 @@ class ReportReading {
     faultFromHeadline: string | null,
   ) {
     this.faultRaw = faultFromHeadline;
+    this.marks = lineMarks(lines.texts);
   }
+  /** The shared line scan's marks (line-marks.ts). */
+  private readonly marks: Uint32Array;
 
   read(): this {
     const { texts, callers } = this.lines;
@@ -302,7 +305,7 @@ class ReportReading {
       const line = texts[i];
       const t = line.trimStart();
       if (t.length === 0) continue;
-      collectSlabFacts(t, this.caches, this.sizes);
+      collectSlabFacts(t, this.caches, this.sizes, this.marks[i]);
       const marker = t.charCodeAt(0) === 60 /* < */ ? contextMarker(t.trimEnd()) : undefined;
       if (marker !== undefined) {
         this.context = marker;

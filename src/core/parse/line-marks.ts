@@ -6,8 +6,9 @@
 // literals as for 50 (it probes every (m-1)-th position either way), so one scan for all three
 // takes a ClusterFuzz case's line from ~780 to ~500 ns (bench/parse.ts shows the sum).
 import { KERNEL_REPORT_RULES } from '../rules/kernel-reports';
-import { KERNEL_OOPS_FAMILIES } from '../rules/kernel-titles';
+import { INFO_WITH_STACK, KERNEL_OOPS_FAMILIES } from '../rules/kernel-titles';
 import { BYTE_FILLS, POINTER_POISONS } from '../rules/poison';
+import { SLAB_FACT_RULES } from '../rules/slab-facts';
 import { literalGroups } from './literals';
 import { WALK_LITERAL_GROUPS } from './userspace/crash-state';
 
@@ -36,6 +37,13 @@ export const MARK_UBSAN_HEADER = 1 << (WALK_GROUPS + 3);
 export const UBSAN_HEADER_LITERAL = ': runtime error: ';
 /** The line holds a report rule's header literal (rules/kernel-reports.ts, kernel.ts matchHeader). */
 export const MARK_KERNEL_REPORT = 1 << (WALK_GROUPS + 4);
+/** The line holds a slab-fact row's literal (rules/slab-facts.ts, collectSlabFacts). */
+export const MARK_SLAB_FACT = 1 << (WALK_GROUPS + 5);
+/** A line that starts a second report with its own stack (rules/kernel-titles.ts INFO_WITH_STACK). */
+export const MARK_INFO_WITH_STACK = 1 << (WALK_GROUPS + 6);
+/** syzkaller's console lost the VM: the reports before it may be cut (kernel-title.ts). */
+export const MARK_VM_DISCONNECTED = 1 << (WALK_GROUPS + 7);
+export const VM_DISCONNECTED_LITERAL = 'serialport: VM disconnected.';
 
 const LINE_MARKS = literalGroups([
   ...WALK_LITERAL_GROUPS,
@@ -44,6 +52,9 @@ const LINE_MARKS = literalGroups([
   { values: [SANITIZER_HEADER_LITERAL] },
   { values: [UBSAN_HEADER_LITERAL] },
   { values: KERNEL_REPORT_RULES.map((r) => r.header) },
+  { values: SLAB_FACT_RULES.map((r) => r.literal) },
+  { values: INFO_WITH_STACK },
+  { values: [VM_DISCONNECTED_LITERAL] },
 ]);
 
 /** Marks of the lines of each prepared input, computed once (the passes ask for them in turn). */
