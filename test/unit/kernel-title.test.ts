@@ -8,6 +8,7 @@ import { cleanTitle, demangleName, titleKernelReports } from '../../src/core/par
 import { demangleRustV0 } from '../../src/core/parse/rust-demangle';
 import { parseDump } from '../../src/core/parse/index';
 import { isSkippedFrame } from '../../src/core/parse/guilty';
+import { STALL_ANCHORS } from '../../src/core/rules/kernel-titles';
 
 const titleOf = (lines: string[]) => titleKernelReports(prepareLines(lines.join('\n')))[0];
 
@@ -165,4 +166,8 @@ test('state skip rows name whole functions where they end in $ (no dead prefixes
     assert.ok(isSkippedFrame(f), f);
   for (const f of ['kobject_add', 'nbd_ioctl', 'exc_page_fault_handler_of_mine'])
     assert.ok(!isSkippedFrame(f), f);
+});
+
+test('stall anchors are plain patterns (the title engine tests them as one alternation)', () => {
+  for (const a of STALL_ANCHORS) assert.equal(a.flags, '', a.source);
 });
