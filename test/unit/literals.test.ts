@@ -7,6 +7,8 @@ import { prepareLines } from '../../src/core/parse/envelope';
 import {
   lineMarks,
   MARK_KERNEL_HEADER,
+  GATHER_LITERALS,
+  MARK_GATHER,
   MARK_INFO_WITH_STACK,
   MARK_KERNEL_REPORT,
   MARK_SLAB_FACT,
@@ -101,6 +103,7 @@ test('lineMarks: one scan says, per line, what each pass would have tested for i
     ['slab fact', MARK_SLAB_FACT, oracle(SLAB_FACT_RULES.map((r) => r.literal))],
     ['info with stack', MARK_INFO_WITH_STACK, oracle(INFO_WITH_STACK)],
     ['vm disconnected', MARK_VM_DISCONNECTED, oracle([VM_DISCONNECTED_LITERAL])],
+    ['gather', MARK_GATHER, oracle(GATHER_LITERALS)],
   ];
   const counts = { walk: 0, header: 0, poison: 0, sanitizer: 0, ubsan: 0, reportRule: 0, lines: 0 };
   const files = [...textFilesUnder(FIXTURES_DIR), ...textFilesUnder(SEED_DIR)];

@@ -27,7 +27,14 @@ import {
 } from '../rules/kernel-titles';
 import type { CrashKind } from '../types';
 import type { PreparedLines } from './envelope';
-import { lineMarks, MARK_INFO_WITH_STACK, MARK_KERNEL_HEADER, MARK_VM_DISCONNECTED } from './line-marks';
+import {
+  GATHER_LITERALS,
+  lineMarks,
+  MARK_GATHER,
+  MARK_INFO_WITH_STACK,
+  MARK_KERNEL_HEADER,
+  MARK_VM_DISCONNECTED,
+} from './line-marks';
 import { literalSet } from './literals';
 import { demangleRustV0 } from './rust-demangle';
 
@@ -182,17 +189,12 @@ interface ReportText {
   titleEnd: number;
 }
 
-/** The literals gatherReport tests a report's own lines for (`? ` frames, NMI and panic tails). */
-const GATHER_MARKS =
-  literalSet([
-    '<EOI>',
-    ' ? ',
-    ' (unreliable)',
-    'Disabling lock debugging due to kernel taint',
-    'Sending NMI from CPU',
-    'Kernel panic - not syncing',
-    'WARNING: possible circular locking dependency detected',
-  ]) ?? /(?!)/;
+/**
+ * The literals gatherReport tests a report's own lines for (`? ` frames, NMI and panic tails).
+ * All but ` ? ` are in the shared line scan (MARK_GATHER); a line with none of those and no `? `
+ * skips the test.
+ */
+const GATHER_MARKS = literalSet([' ? ', ...GATHER_LITERALS]) ?? /(?!)/;
 
 /** The lines of the report that starts at `start` (syzkaller `findReport`). */
 function gatherReport(
@@ -226,7 +228,7 @@ function gatherReport(
     // Another CPU's or task's line is dropped whatever it holds: decide that before the text tests.
     if (!isStart && ctx !== context && !(cpuTraceback && callers[i]?.startsWith('C'))) continue;
     // One scan for every literal the tests below look for: most lines hold none.
-    if (!GATHER_MARKS.test(text)) {
+    if (((marks[i] & MARK_GATHER) === 0 && !text.includes('? ')) || !GATHER_MARKS.test(text)) {
       textLines++;
       if (!isStart && skipText) continue;
       out.push(text);

@@ -44,6 +44,16 @@ export const MARK_INFO_WITH_STACK = 1 << (WALK_GROUPS + 6);
 /** syzkaller's console lost the VM: the reports before it may be cut (kernel-title.ts). */
 export const MARK_VM_DISCONNECTED = 1 << (WALK_GROUPS + 7);
 export const VM_DISCONNECTED_LITERAL = 'serialport: VM disconnected.';
+/** What gatherReport (kernel-title.ts) looks for in a report's lines, but ` ? ` (too short). */
+export const MARK_GATHER = 1 << (WALK_GROUPS + 8);
+export const GATHER_LITERALS: readonly string[] = [
+  '<EOI>',
+  ' (unreliable)',
+  'Disabling lock debugging due to kernel taint',
+  'Sending NMI from CPU',
+  'Kernel panic - not syncing',
+  'WARNING: possible circular locking dependency detected',
+];
 
 const LINE_MARKS = literalGroups([
   ...WALK_LITERAL_GROUPS,
@@ -55,6 +65,7 @@ const LINE_MARKS = literalGroups([
   { values: SLAB_FACT_RULES.map((r) => r.literal) },
   { values: INFO_WITH_STACK },
   { values: [VM_DISCONNECTED_LITERAL] },
+  { values: GATHER_LITERALS },
 ]);
 
 /** Marks of the lines of each prepared input, computed once (the passes ask for them in turn). */
