@@ -105,11 +105,22 @@ test("a browser's log lines and a fuzzer's progress lines are not kernel reports
   for (const line of [
     '[31:31:0101/000000.512:WARNING:gpu_init.cc(456)] Failed to initialize the GPU',
     '[31:31:0101/000000.512:INFO:CONSOLE(12)] "Uncaught TypeError: x is undefined", source: a.js (12)',
+    // Logging set up without pid, thread and time.
+    '[INFO:CONSOLE(6958)] "Failed to set the currentTime property", source: file:///a.html (6958)',
+    '[WARNING:gpu_init.cc(456)] Failed to initialize the GPU',
     'INFO: Seed: 3181469268',
     'INFO: Loaded 1 modules   (7670 inline 8-bit counters): 7670 [0xdbadf8, 0xdbcbee),',
     'INFO: -max_len is not provided; libFuzzer will not generate inputs larger than 4096 bytes',
   ])
     assert.equal(titleOf([line]), undefined, line);
+  // A browser's log with no crash in it is no report at all (it was two kernel `INFO:`/`WARNING:`
+  // reports while the bare `[LEVEL:` form was not known).
+  const browserLog = parseDump(
+    '[INFO:CONSOLE(6958)] "Failed to set the currentTime property", source: file:///a.html (6958)\n' +
+      '[WARNING:gpu_init.cc(456)] Failed to initialize the GPU\n',
+  );
+  assert.equal(browserLog.title, null);
+  assert.equal(browserLog.reports.length, 0);
   // The kernel report a fuzzer's log holds keeps its own title (LKL: the kernel as a library).
   const parsed = parseDump(
     [

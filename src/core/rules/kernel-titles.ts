@@ -185,10 +185,13 @@ const MEMORY_LEAK_STACK: StackSelector = {
 /**
  * A user-space log line whose level is spelled like a kernel headline: Chromium's logging
  * prefix `[pid:tid:MMDD/HHMMSS.us:LEVEL:file.cc(line)]` (base/logging.cc), e.g.
- * `[31:31:0101/000000.5:WARNING:gpu_init.cc(456)] Failed to init GPU` or `...:INFO:CONSOLE(12)] "..."`.
- * A browser's log around its crash is not a kernel report.
+ * `[31:31:0101/000000.5:WARNING:gpu_init.cc(456)] Failed to init GPU` or `...:INFO:CONSOLE(12)] "..."`,
+ * and the same with no pid, thread or time (`[INFO:CONSOLE(6958)] ...`: logging configured
+ * without them, as Android builds and some tests do). A browser's log around its crash is not
+ * a kernel report. (Old lockdep banners, `[ INFO: possible recursive locking detected ]`, have
+ * a blank after the bracket and no `(line)]`.)
  */
-const CHROMIUM_LOG_LEVEL = /:(?:INFO|WARNING):[^\s()]{1,256}\(\d{1,9}\)\]/;
+const CHROMIUM_LOG_LEVEL = /[:[](?:INFO|WARNING):[^\s()]{1,256}\(\d{1,9}\)\]/;
 
 /**
  * libFuzzer's and Jazzer's own progress lines (compiler-rt lib/fuzzer FuzzerDriver.cpp and
