@@ -27,7 +27,8 @@ import type { ParsedReport } from './types';
  *    kernels from 4.15 (ORC unwinder) no longer read all-`? ` stacks: such a report is corrupted.
  * 7: LKL stacks (`Linux Kernel Library Stack Trace:`, `#4 [<0x..>] func+0x..`) are read and
  *    section ends (`_etext+0x..`) skipped; libFuzzer's `INFO: Seed:` lines and Chromium's
- *    `:WARNING:file.cc(12)]` log lines are no kernel headlines; blanks at line ends are ignored.
+ *    `:WARNING:file.cc(12)]` and `[INFO:CONSOLE(12)]` log lines are no kernel headlines; blanks
+ *    at line ends are ignored.
  */
 export const FINGERPRINT_VERSION = 7;
 
