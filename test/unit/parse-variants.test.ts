@@ -96,7 +96,7 @@ test('fixtures of different bugs never share a fingerprint', () => {
 // line ends, a byte-order mark (a Windows editor) and an indentation of the whole text (a
 // Markdown code block); tools add their own fields (dmesg -x, journalctl). None changes what a
 // report says, so none may change what is parsed.
-test('every fixture parses the same with trailing blanks, CRLF, a BOM, indented, or as dmesg -x and journalctl print it', () => {
+test('every fixture parses the same with trailing blanks, CRLF, a BOM, indented, or as dmesg -x, journalctl and syslog print it', () => {
   const key = (text: string) => {
     const p = parseDump(text);
     return JSON.stringify({
@@ -124,6 +124,17 @@ test('every fixture parses the same with trailing blanks, CRLF, a BOM, indented,
     assert.equal(key(decoded), want, `${name}: dmesg -x's facility and level changed the parse`);
     const journal = text.replace(/^(\[ {0,12}\d{1,10}\.\d{1,9}\]) /gm, '$1 buildbot-7 kernel: ');
     assert.equal(key(journal), want, `${name}: journalctl's host and kernel: changed the parse`);
+    // What a syslog collector receives over the network: RFC 3164 and RFC 5424 with a priority.
+    const bsd = text.replace(
+      /^(?=\[ {0,12}\d{1,10}\.\d{1,9}\] )/gm,
+      '<4>Dec  4 03:00:00 buildbot-7 kernel: ',
+    );
+    assert.equal(key(bsd), want, `${name}: an RFC 3164 syslog header changed the parse`);
+    const rfc5424 = text.replace(
+      /^(?=\[ {0,12}\d{1,10}\.\d{1,9}\] )/gm,
+      '<4>1 2026-12-04T03:00:00.123456+00:00 buildbot-7.example kernel - - [timeQuality tzKnown="1"] ',
+    );
+    assert.equal(key(rfc5424), want, `${name}: an RFC 5424 syslog header changed the parse`);
     assert.equal(
       key(text.replace(/^/gm, '    ')),
       want,
@@ -131,6 +142,20 @@ test('every fixture parses the same with trailing blanks, CRLF, a BOM, indented,
     );
     assert.equal(key(text.replace(/^(?=.)/gm, '\t')), want, `${name}: indenting by a tab changed the parse`);
   }
+});
+
+test('syslog headers with a priority are envelope for kernel messages only', () => {
+  const text = (line: string) => stripEnvelope(line).text;
+  assert.equal(text('<4>1 2026-12-04T03:00:00Z host kernel - - - BUG: KASAN: x'), 'BUG: KASAN: x');
+  assert.equal(text('<4>1 - host kernel - - [meta sequenceId="7"] \ufeffBUG: y'), 'BUG: y');
+  assert.equal(text('<14>Dec  4 03:00:00 host kernel: [ 12.3] BUG: x'), 'BUG: x');
+  // The printk level alone, before a console timestamp, is stripped as before.
+  assert.equal(text('<4>[ 12.3] BUG: z'), 'BUG: z');
+  // Another program's message keeps its header.
+  assert.equal(
+    text('<4>1 2026-12-04T03:00:00Z host sshd 123 - - kernel: not'),
+    '1 2026-12-04T03:00:00Z host sshd 123 - - kernel: not',
+  );
 });
 
 test('a getty prompt the console ran into is envelope only where syzkaller strips it', () => {

@@ -20,6 +20,14 @@ export interface PreparedLines {
 const KMSG_RECORD = /^\d{1,2},\d{1,20},\d{1,20},[^;]{0,16};/;
 const SYSLOG_PREFIX =
   /^(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}[0-9.,:+Z-]{0,16}) [\w.:-]{1,64} kernel: ?/;
+/**
+ * A syslog priority and, in RFC 5424 (§6: `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID
+ * STRUCTURED-DATA [BOM]MSG`, `-` for a missing field), the whole header of a kernel message; in
+ * RFC 3164 only the priority, when the BSD timestamp follows (SYSLOG_PREFIX reads the rest).
+ * A bare `<4>` before a console timestamp is the printk level (LOGLEVEL).
+ */
+const SYSLOG_PRIORITY =
+  /^<\d{1,3}>(?:1 (?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})|-) [!-~]{1,255} kernel [!-~]{1,128} [!-~]{1,32} (?:-|(?:\[[^\]]{0,512}\]){1,8})(?: \ufeff?|$)|(?=[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2} |\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}))/;
 /** `dmesg -x` (`--decode`): facility and level before the timestamp, `kern  :warn  : [  12.3] ...`. */
 const DMESG_DECODED =
   /^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7]) {0,4}:(?:emerg|alert|crit|err|warn|notice|info|debug) {0,4}: /;
@@ -61,6 +69,14 @@ function stripInto(line: string, out: EnvelopeFields): string {
   out.end = e;
   let caller: string | null = null;
   let time: number | null = null;
+  // A syslog message as a collector receives it over the network starts with its priority:
+  // RFC 5424 (`<4>1 2026-12-04T03:00:00.1Z host kernel - - - msg`) is header and
+  // structured data before the message; RFC 3164 (`<4>Dec  4 03:00:00 host kernel: msg`) is the
+  // BSD prefix read below.
+  if (s.charCodeAt(0) === 60 /* < */) {
+    const m = SYSLOG_PRIORITY.exec(s);
+    if (m) s = s.slice(m[0].length);
+  }
   // Cheap first-character test before any regex: most lines have no envelope at all.
   const c0 = s.charCodeAt(0);
   if (c0 >= 48 && c0 <= 57) {
