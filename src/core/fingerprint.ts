@@ -28,7 +28,8 @@ import type { ParsedReport } from './types';
  * 7: LKL stacks (`Linux Kernel Library Stack Trace:`, `#4 [<0x..>] func+0x..`) are read and
  *    section ends (`_etext+0x..`) skipped; libFuzzer's `INFO: Seed:` lines and Chromium's
  *    `:WARNING:file.cc(12)]` and `[INFO:CONSOLE(12)]` log lines are no kernel headlines; blanks
- *    at line ends are ignored; syslog headers with a priority (RFC 3164, RFC 5424) are envelope.
+ *    at line ends are ignored; syslog headers with a priority (RFC 3164, RFC 5424) and a
+ *    program's syslog/journal header (`host fuzzd[4242]: `) are envelope.
  */
 export const FINGERPRINT_VERSION = 7;
 

@@ -151,11 +151,67 @@ test('syslog headers with a priority are envelope for kernel messages only', () 
   assert.equal(text('<14>Dec  4 03:00:00 host kernel: [ 12.3] BUG: x'), 'BUG: x');
   // The printk level alone, before a console timestamp, is stripped as before.
   assert.equal(text('<4>[ 12.3] BUG: z'), 'BUG: z');
-  // Another program's message keeps its header.
+  // A program's message too (a service's sanitizer report read from the system log).
   assert.equal(
-    text('<4>1 2026-12-04T03:00:00Z host sshd 123 - - kernel: not'),
-    '1 2026-12-04T03:00:00Z host sshd 123 - - kernel: not',
+    text('<11>1 2026-12-04T03:00:00Z host fuzzd 4242 - - ==4242==ERROR: AddressSanitizer: x'),
+    '==4242==ERROR: AddressSanitizer: x',
   );
+  assert.equal(
+    text('Dec  4 03:00:00 host fuzzd[4242]:     #0 0x4f2a in main a.c:7'),
+    '    #0 0x4f2a in main a.c:7',
+  );
+  // Without a pid a `name: ` after the host is any text, not a program's tag.
+  assert.equal(text('Dec  4 03:00:00 host note: x'), 'Dec  4 03:00:00 host note: x');
+});
+
+// A service's own report (a sanitizer's, a runtime's) read from the system log: every line
+// carries the log's header. The user-space families' fixtures (kernel logs are the kernel's
+// messages, and some of ours are syslog already).
+const USERSPACE_FAMILIES = new Set([
+  'android',
+  'asan',
+  'assert',
+  'check',
+  'gdb',
+  'go',
+  'hwasan',
+  'java',
+  'lsan',
+  'msan',
+  'python',
+  'tsan',
+  'ubsan',
+  'v8',
+  'valgrind',
+]);
+test('every fixture parses the same when every line went through syslog or the journal as a service output', () => {
+  const key = (text: string) => {
+    const p = parseDump(text);
+    return JSON.stringify({
+      title: p.title,
+      kind: p.kind,
+      state: p.state,
+      frames: p.frames,
+      fp: p.fingerprint,
+    });
+  };
+  const chosen = fixtures.filter((f) => USERSPACE_FAMILIES.has(relative(FIXTURES_DIR, f).split(/[\\/]/)[0]));
+  assert.ok(chosen.length > 30, `${chosen.length} user-space fixtures`);
+  for (const file of chosen) {
+    const text = readFileSync(file, 'utf8');
+    const want = key(text);
+    const name = relative(FIXTURES_DIR, file);
+    for (const header of [
+      'Dec  4 03:00:00 fuzzhost fuzzd[4242]: ',
+      '2026-12-04T03:00:00+0000 fuzzhost fuzzd[4242]: ',
+      '<11>1 2026-12-04T03:00:00.123456+00:00 fuzzhost fuzzd 4242 - - ',
+    ])
+      assert.equal(
+        key(text.replace(/^/gm, header)),
+        want,
+        `${name}: ${JSON.stringify(header)} changed the parse`,
+      );
+  }
 });
 
 test('a getty prompt the console ran into is envelope only where syzkaller strips it', () => {

@@ -18,16 +18,22 @@ export interface PreparedLines {
 }
 
 const KMSG_RECORD = /^\d{1,2},\d{1,20},\d{1,20},[^;]{0,16};/;
+/**
+ * A syslog or journal line (`Dec  4 03:00:00 host kernel: ...`, `journalctl -o short-iso`): the
+ * kernel's, or a program's with its pid (`host fuzzd[4242]: ==4242==ERROR: AddressSanitizer:
+ * ...`: a service's sanitizer report read from the system log is the report).
+ */
 const SYSLOG_PREFIX =
-  /^(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}[0-9.,:+Z-]{0,16}) [\w.:-]{1,64} kernel: ?/;
+  /^(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}[0-9.,:+Z-]{0,16}) [\w.:-]{1,64} (?:kernel|[\w.@/-]{1,64}\[\d{1,10}\]): ?/;
 /**
  * A syslog priority and, in RFC 5424 (§6: `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID
- * STRUCTURED-DATA [BOM]MSG`, `-` for a missing field), the whole header of a kernel message; in
- * RFC 3164 only the priority, when the BSD timestamp follows (SYSLOG_PREFIX reads the rest).
- * A bare `<4>` before a console timestamp is the printk level (LOGLEVEL).
+ * STRUCTURED-DATA [BOM]MSG`, `-` for a missing field), the whole header (the kernel's or a
+ * program's message); in RFC 3164 only the priority, when the BSD timestamp follows
+ * (SYSLOG_PREFIX reads the rest). A bare `<4>` before a console timestamp is the printk level
+ * (LOGLEVEL).
  */
 const SYSLOG_PRIORITY =
-  /^<\d{1,3}>(?:1 (?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})|-) [!-~]{1,255} kernel [!-~]{1,128} [!-~]{1,32} (?:-|(?:\[[^\]]{0,512}\]){1,8})(?: \ufeff?|$)|(?=[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2} |\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}))/;
+  /^<\d{1,3}>(?:1 (?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})|-) [!-~]{1,255} [!-~]{1,48} [!-~]{1,128} [!-~]{1,32} (?:-|(?:\[[^\]]{0,512}\]){1,8})(?: \ufeff?|$)|(?=[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2} |\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}))/;
 /** `dmesg -x` (`--decode`): facility and level before the timestamp, `kern  :warn  : [  12.3] ...`. */
 const DMESG_DECODED =
   /^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7]) {0,4}:(?:emerg|alert|crit|err|warn|notice|info|debug) {0,4}: /;
