@@ -1,10 +1,11 @@
 // One scan per input line for the literals that several passes test every line for: the
-// ClusterFuzz walk's triggers (userspace/crash-state.ts), the kernel oops headlines
-// (rules/kernel-titles.ts), the poison-value prefilter (rules/poison.ts) and the user-space
-// report headers (userspace/index.ts). Each pass used to
-// run its own regex or scan over every line; a q-gram scan costs about the same for 150
-// literals as for 50 (it probes every (m-1)-th position either way), so one scan for all three
-// takes a ClusterFuzz case's line from ~780 to ~500 ns (bench/parse.ts shows the sum).
+// ClusterFuzz walk's (userspace/crash-state.ts), the kernel oops headers (rules/kernel-titles.ts),
+// the poison-value prefilter (rules/poison.ts), the user-space report headers
+// (userspace/index.ts), the kernel report rules' headers (rules/kernel-reports.ts), the slab-fact
+// literals (rules/slab-facts.ts) and the title engine's gathering literals. Each pass used to run
+// its own regex or `includes` over every line; the q-gram scan (literals.ts) probes the same
+// positions whatever the number of literals, so one scan for all of them costs about what one
+// of them did. Each bit is a prefilter: the pass's own exact test follows.
 import { KERNEL_REPORT_RULES } from '../rules/kernel-reports';
 import { INFO_WITH_STACK, KERNEL_OOPS_FAMILIES } from '../rules/kernel-titles';
 import { BYTE_FILLS, POINTER_POISONS } from '../rules/poison';
