@@ -92,76 +92,84 @@ test('fixtures of different bugs never share a fingerprint', () => {
   }
 });
 
+/** What a parse says about a report's identity: what a rewrite of its text must leave alone. */
+function identity(text: string): string {
+  const p = parseDump(text);
+  return JSON.stringify({
+    title: p.title,
+    kind: p.kind,
+    state: p.state,
+    frames: p.frames,
+    fp: p.fingerprint,
+  });
+}
+
+/** A line's body once its envelope is stripped. */
+const body = (line: string) => stripEnvelope(line).text;
+
 // Pasted reports pick up blanks at line ends (terminal padding, editors, mail clients), CRLF
 // line ends, a byte-order mark (a Windows editor) and an indentation of the whole text (a
 // Markdown code block); tools add their own fields (dmesg -x, journalctl). None changes what a
 // report says, so none may change what is parsed.
 test('every fixture parses the same with trailing blanks, CRLF, a BOM, indented, or as dmesg -x, journalctl and syslog print it', () => {
-  const key = (text: string) => {
-    const p = parseDump(text);
-    return JSON.stringify({
-      title: p.title,
-      kind: p.kind,
-      state: p.state,
-      frames: p.frames,
-      fp: p.fingerprint,
-    });
-  };
   for (const file of fixtures) {
     const text = readFileSync(file, 'utf8');
-    const want = key(text);
+    const want = identity(text);
     const name = relative(FIXTURES_DIR, file);
-    assert.equal(key(text.replace(/\n/g, ' \t \n')), want, `${name}: trailing blanks changed the parse`);
-    assert.equal(key(text.replace(/\n/g, '\r\n')), want, `${name}: CRLF changed the parse`);
+    assert.equal(identity(text.replace(/\n/g, ' \t \n')), want, `${name}: trailing blanks changed the parse`);
+    assert.equal(identity(text.replace(/\n/g, '\r\n')), want, `${name}: CRLF changed the parse`);
     assert.equal(
-      key(text.replace(/\n/g, '\r\r\n')),
+      identity(text.replace(/\n/g, '\r\r\n')),
       want,
       `${name}: a serial console's CR CR LF changed the parse`,
     );
-    assert.equal(key('\ufeff' + text), want, `${name}: a byte-order mark changed the parse`);
+    assert.equal(identity('\ufeff' + text), want, `${name}: a byte-order mark changed the parse`);
     // `dmesg -x` and `journalctl -k -o short-monotonic` around the kernel's own lines.
     const decoded = text.replace(/^(?=\[ {0,12}\d{1,10}\.\d{1,9}\] )/gm, 'kern  :warn  : ');
-    assert.equal(key(decoded), want, `${name}: dmesg -x's facility and level changed the parse`);
+    assert.equal(identity(decoded), want, `${name}: dmesg -x's facility and level changed the parse`);
     const journal = text.replace(/^(\[ {0,12}\d{1,10}\.\d{1,9}\]) /gm, '$1 buildbot-7 kernel: ');
-    assert.equal(key(journal), want, `${name}: journalctl's host and kernel: changed the parse`);
+    assert.equal(identity(journal), want, `${name}: journalctl's host and kernel: changed the parse`);
     // What a syslog collector receives over the network: RFC 3164 and RFC 5424 with a priority.
     const bsd = text.replace(
       /^(?=\[ {0,12}\d{1,10}\.\d{1,9}\] )/gm,
       '<4>Dec  4 03:00:00 buildbot-7 kernel: ',
     );
-    assert.equal(key(bsd), want, `${name}: an RFC 3164 syslog header changed the parse`);
+    assert.equal(identity(bsd), want, `${name}: an RFC 3164 syslog header changed the parse`);
     const rfc5424 = text.replace(
       /^(?=\[ {0,12}\d{1,10}\.\d{1,9}\] )/gm,
       '<4>1 2026-12-04T03:00:00.123456+00:00 buildbot-7.example kernel - - [timeQuality tzKnown="1"] ',
     );
-    assert.equal(key(rfc5424), want, `${name}: an RFC 5424 syslog header changed the parse`);
+    assert.equal(identity(rfc5424), want, `${name}: an RFC 5424 syslog header changed the parse`);
     assert.equal(
-      key(text.replace(/^/gm, '    ')),
+      identity(text.replace(/^/gm, '    ')),
       want,
       `${name}: indenting by four spaces changed the parse`,
     );
-    assert.equal(key(text.replace(/^(?=.)/gm, '\t')), want, `${name}: indenting by a tab changed the parse`);
+    assert.equal(
+      identity(text.replace(/^(?=.)/gm, '\t')),
+      want,
+      `${name}: indenting by a tab changed the parse`,
+    );
   }
 });
 
-test('syslog headers with a priority are envelope for kernel messages only', () => {
-  const text = (line: string) => stripEnvelope(line).text;
-  assert.equal(text('<4>1 2026-12-04T03:00:00Z host kernel - - - BUG: KASAN: x'), 'BUG: KASAN: x');
-  assert.equal(text('<4>1 - host kernel - - [meta sequenceId="7"] \ufeffBUG: y'), 'BUG: y');
-  assert.equal(text('<14>Dec  4 03:00:00 host kernel: [ 12.3] BUG: x'), 'BUG: x');
+test('syslog headers with a priority are envelope, for the kernel and for programs', () => {
+  assert.equal(body('<4>1 2026-12-04T03:00:00Z host kernel - - - BUG: KASAN: x'), 'BUG: KASAN: x');
+  assert.equal(body('<4>1 - host kernel - - [meta sequenceId="7"] \ufeffBUG: y'), 'BUG: y');
+  assert.equal(body('<14>Dec  4 03:00:00 host kernel: [ 12.3] BUG: x'), 'BUG: x');
   // The printk level alone, before a console timestamp, is stripped as before.
-  assert.equal(text('<4>[ 12.3] BUG: z'), 'BUG: z');
+  assert.equal(body('<4>[ 12.3] BUG: z'), 'BUG: z');
   // A program's message too (a service's sanitizer report read from the system log).
   assert.equal(
-    text('<11>1 2026-12-04T03:00:00Z host fuzzd 4242 - - ==4242==ERROR: AddressSanitizer: x'),
+    body('<11>1 2026-12-04T03:00:00Z host fuzzd 4242 - - ==4242==ERROR: AddressSanitizer: x'),
     '==4242==ERROR: AddressSanitizer: x',
   );
   assert.equal(
-    text('Dec  4 03:00:00 host fuzzd[4242]:     #0 0x4f2a in main a.c:7'),
+    body('Dec  4 03:00:00 host fuzzd[4242]:     #0 0x4f2a in main a.c:7'),
     '    #0 0x4f2a in main a.c:7',
   );
   // Without a pid a `name: ` after the host is any text, not a program's tag.
-  assert.equal(text('Dec  4 03:00:00 host note: x'), 'Dec  4 03:00:00 host note: x');
+  assert.equal(body('Dec  4 03:00:00 host note: x'), 'Dec  4 03:00:00 host note: x');
 });
 
 // A service's own report (a sanitizer's, a runtime's) read from the system log: every line
@@ -185,21 +193,11 @@ const USERSPACE_FAMILIES = new Set([
   'valgrind',
 ]);
 test('every fixture parses the same when every line went through syslog or the journal as a service output', () => {
-  const key = (text: string) => {
-    const p = parseDump(text);
-    return JSON.stringify({
-      title: p.title,
-      kind: p.kind,
-      state: p.state,
-      frames: p.frames,
-      fp: p.fingerprint,
-    });
-  };
   const chosen = fixtures.filter((f) => USERSPACE_FAMILIES.has(relative(FIXTURES_DIR, f).split(/[\\/]/)[0]));
   assert.ok(chosen.length > 30, `${chosen.length} user-space fixtures`);
   for (const file of chosen) {
     const text = readFileSync(file, 'utf8');
-    const want = key(text);
+    const want = identity(text);
     const name = relative(FIXTURES_DIR, file);
     for (const header of [
       'Dec  4 03:00:00 fuzzhost fuzzd[4242]: ',
@@ -207,7 +205,7 @@ test('every fixture parses the same when every line went through syslog or the j
       '<11>1 2026-12-04T03:00:00.123456+00:00 fuzzhost fuzzd 4242 - - ',
     ])
       assert.equal(
-        key(text.replace(/^/gm, header)),
+        identity(text.replace(/^/gm, header)),
         want,
         `${name}: ${JSON.stringify(header)} changed the parse`,
       );
@@ -215,14 +213,13 @@ test('every fixture parses the same when every line went through syslog or the j
 });
 
 test('a getty prompt the console ran into is envelope only where syzkaller strips it', () => {
-  const text = (line: string) => stripEnvelope(line).text;
-  assert.equal(text('syzkaller login: [   16.30] INFO: task hung'), 'INFO: task hung');
+  assert.equal(body('syzkaller login: [   16.30] INFO: task hung'), 'INFO: task hung');
   // The first ` login: [` counts; a `login: [` without the space before it is not a prompt.
-  assert.equal(text('xlogin: [ 1.0] a syzkaller login: [   16.30] BUG: x'), 'BUG: x');
-  assert.equal(text('x login: [   9.9] y login: [  10.0] z'), 'y login: [  10.0] z');
-  assert.equal(text('login: [   16.30] BUG: x'), 'login: [   16.30] BUG: x');
-  assert.equal(text(' login: [ 1.0] x'), ' login: [ 1.0] x');
+  assert.equal(body('xlogin: [ 1.0] a syzkaller login: [   16.30] BUG: x'), 'BUG: x');
+  assert.equal(body('x login: [   9.9] y login: [  10.0] z'), 'y login: [  10.0] z');
+  assert.equal(body('login: [   16.30] BUG: x'), 'login: [   16.30] BUG: x');
+  assert.equal(body(' login: [ 1.0] x'), ' login: [ 1.0] x');
   // It must start before column 128.
-  assert.equal(text('a'.repeat(127) + ' login: [ 1.0] x'), 'x');
-  assert.equal(text('a'.repeat(128) + ' login: [ 1.0] x'), 'a'.repeat(128) + ' login: [ 1.0] x');
+  assert.equal(body('a'.repeat(127) + ' login: [ 1.0] x'), 'x');
+  assert.equal(body('a'.repeat(128) + ' login: [ 1.0] x'), 'a'.repeat(128) + ' login: [ 1.0] x');
 });
