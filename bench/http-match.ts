@@ -20,6 +20,7 @@ import { MatchIndexService } from '../src/crash/match-index.service';
 import { deriveMatcher } from '../src/core/signature';
 import { FIXTURES_DIR, SEED_DIR, textFilesUnder } from '../test/support/paths';
 import { FrameVocabulary, makeBug, makeReport, rng } from './match-corpus';
+import { clusterfuzzTexts, syzkallerTexts } from './corpus-texts';
 
 function stringArg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -82,10 +83,8 @@ interface ClientResult {
  * reports of a shared corpus (`syzkaller`, `clusterfuzz`: read from `--corpora`, never copied).
  */
 function queryDumps(which: string, corpora: string): string[] {
-  const read = (file: string) =>
-    JSON.parse(readFileSync(join(corpora, file), 'utf8')) as Record<string, { text: string }[]>;
-  if (which === 'syzkaller') return read('syzkaller-linux-dev.json').reports.map((r) => r.text);
-  if (which === 'clusterfuzz') return read('clusterfuzz-dev.json').cases.map((c) => c.text);
+  if (which === 'syzkaller') return syzkallerTexts(corpora);
+  if (which === 'clusterfuzz') return clusterfuzzTexts(corpora);
   if (which !== 'fixtures') throw new Error('--queries is fixtures, syzkaller or clusterfuzz');
   return [...textFilesUnder(FIXTURES_DIR), ...textFilesUnder(join(SEED_DIR, 'signatures'))].map((f) =>
     readFileSync(f, 'utf8'),

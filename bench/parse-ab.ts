@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { ParsedDump } from '../src/core/types';
 import { FIXTURES_DIR, REPO_ROOT, SEED_DIR, textFilesUnder } from '../test/support/paths';
+import { sharedCorpusTexts } from './corpus-texts';
 
 type Parse = (text: string) => ParsedDump;
 
@@ -45,18 +46,7 @@ const sets: [string, string[]][] = [
     [...textFilesUnder(FIXTURES_DIR), ...textFilesUnder(SEED_DIR)].map((f) => readFileSync(f, 'utf8')),
   ],
 ];
-const syz = join(corpora, 'syzkaller-linux-dev.json');
-const cf = join(corpora, 'clusterfuzz-dev.json');
-if (existsSync(syz))
-  sets.push([
-    'syzkaller console logs (dev half)',
-    (JSON.parse(readFileSync(syz, 'utf8')) as { reports: { text: string }[] }).reports.map((r) => r.text),
-  ]);
-if (existsSync(cf))
-  sets.push([
-    'ClusterFuzz cases (dev half)',
-    (JSON.parse(readFileSync(cf, 'utf8')) as { cases: { text: string }[] }).cases.map((c) => c.text),
-  ]);
+sets.push(...sharedCorpusTexts(corpora));
 
 /** µs per input for one pass over the set. */
 function pass(parse: Parse, inputs: readonly string[]): number {

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDump } from '../src/core/parse/index';
+import { sharedCorpusTexts } from './corpus-texts';
 
 function findFixtures(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
@@ -111,18 +112,7 @@ function perInput(inputs: readonly string[]): number {
 }
 const corporaDir = process.argv[2] ?? join(root(), '..', 'shared', 'corpora');
 const realCorpora: [string, string[]][] = [['fixtures and seed examples', [...corpus, ...seedExamples()]]];
-const syz = join(corporaDir, 'syzkaller-linux-dev.json');
-const cf = join(corporaDir, 'clusterfuzz-dev.json');
-if (existsSync(syz))
-  realCorpora.push([
-    'syzkaller console logs (dev half)',
-    (JSON.parse(readFileSync(syz, 'utf8')) as { reports: { text: string }[] }).reports.map((r) => r.text),
-  ]);
-if (existsSync(cf))
-  realCorpora.push([
-    'ClusterFuzz cases (dev half)',
-    (JSON.parse(readFileSync(cf, 'utf8')) as { cases: { text: string }[] }).cases.map((c) => c.text),
-  ]);
+realCorpora.push(...sharedCorpusTexts(corporaDir));
 console.log('');
 console.log('| inputs | count | mean size | µs per input (median pass) |');
 console.log('| --- | ---: | ---: | ---: |');
