@@ -187,7 +187,6 @@ interface ReportText {
   titleEnd: number;
 }
 
-
 /** The lines of the report that starts at `start` (syzkaller `findReport`). */
 function gatherReport(
   lines: PreparedLines,
