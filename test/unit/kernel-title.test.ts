@@ -182,3 +182,38 @@ test('state skip rows name whole functions where they end in $ (no dead prefixes
 test('stall anchors are plain patterns (the title engine tests them as one alternation)', () => {
   for (const a of STALL_ANCHORS) assert.equal(a.flags, '', a.source);
 });
+
+// KASAN before 4.6 described the bad object through SLUB: `BUG <cache> (...): kasan: bad access
+// detected` and its banner sit inside the KASAN report. That line is part of the report it is
+// printed in, and alone (a log cut to it) it is no report; a report of a type named in words
+// (`out of bounds access`, 4.0-4.3 and Android 3.18) gets its kind from those words.
+test('the SLUB object header KASAN printed is inside its report, and alone no report', () => {
+  const lone = parseDump('[   72.159680] BUG UNIX (Not tainted): kasan: bad access detected\n');
+  assert.equal(lone.title, null);
+  assert.equal(lone.reports.length, 0);
+  const words = parseDump(
+    [
+      '==================================================================',
+      'BUG: KASAN: out of bounds access in snd_seq_oss_open+0x4c/0x3a0 at addr ffffffc0349bd6f0',
+      'Write of size 4 by task seqtest/3310',
+      '=============================================================================',
+      'BUG kmalloc-256 (Tainted: G        W      ): kasan: bad access detected',
+      '-----------------------------------------------------------------------------',
+      'INFO: Object 0xffffffc0349bd600 @offset=1536 fp=0xffffffc0349bd000',
+      'CPU: 3 PID: 3310 Comm: seqtest Tainted: G    B   W    3.18.71-perf #1',
+      'Call trace:',
+      '[<ffffffc00008b2f0>] dump_backtrace+0x0/0x1c4',
+      '[<ffffffc00008b4c4>] show_stack+0x10/0x1c',
+      '[<ffffffc0002f0e28>] kasan_report+0x3c/0x48',
+      '[<ffffffc0002ef6b4>] __asan_store4+0x80/0xa0',
+      '[<ffffffc000a3c6e0>] snd_seq_oss_open+0x4c/0x3a0',
+      '[<ffffffc000a3b0a8>] odev_open+0x58/0x78',
+      '[<ffffffc0003084d4>] chrdev_open+0x1d0/0x210',
+      '==================================================================',
+    ].join('\n'),
+  );
+  assert.equal(words.reports.length, 1);
+  assert.equal(words.kind, 'out-of-bounds');
+  assert.deepEqual(words.state, ['snd_seq_oss_open', 'odev_open', 'chrdev_open']);
+  assert.deepEqual(words.indicators.slabCaches, ['kmalloc-256']);
+});

@@ -120,7 +120,7 @@ export function scanKernelReports(lines: PreparedLines): KernelCandidate[] {
     if (!hit) continue;
     hit.line = i;
     const role = hit.rule.role;
-    if (role === 'continuation') {
+    if (role === 'continuation' || role === 'inner') {
       if (current) {
         current.hits.push(hit);
         continue;
@@ -132,6 +132,7 @@ export function scanKernelReports(lines: PreparedLines): KernelCandidate[] {
         lastClosed = null;
         continue;
       }
+      if (role === 'inner') continue;
     } else if (
       role === 'prefix' &&
       current &&
@@ -901,10 +902,14 @@ export function applyKernelTitles(
 function nameReport(r: ParsedReport, t: KernelTitle): void {
   r.title = t.title;
   r.headline = t.headline;
-  // A generic kind from the title (`WARNING`, `kernel BUG`) gives way to a specific one the
-  // report's own words gave (refcount `underflow; use-after-free`, list_add corruption).
-  const generic = t.kind === 'warning' || t.kind === 'bug';
-  if (t.kind !== 'unknown' && !(generic && r.kind !== 'unknown' && r.kind !== 'warning' && r.kind !== 'bug'))
+  // A generic kind from the title (`WARNING`, `kernel BUG`, a bad access of no named type) gives
+  // way to a specific one the report's own words gave (refcount `underflow; use-after-free`,
+  // list_add corruption, KASAN 4.0's `out of bounds access`, which no title format names).
+  const generic = t.kind === 'warning' || t.kind === 'bug' || t.kind === 'bad-access';
+  if (
+    t.kind !== 'unknown' &&
+    !(generic && r.kind !== 'unknown' && r.kind !== 'warning' && r.kind !== 'bug' && r.kind !== 'bad-access')
+  )
     r.kind = t.kind;
   r.corrupted = t.corrupted;
   r.corruptedReason = t.corruptedReason;

@@ -12,7 +12,12 @@ import type { CrashKind } from '../types';
  * - `prefix`: opens a report and absorbs the next headline printed within a few lines
  *   (`list_del corruption` then `kernel BUG at lib/list_debug.c`).
  */
-export type HeaderRole = 'start' | 'continuation' | 'prefix';
+/**
+ * `start` opens a report; `continuation` joins the report before it, alone it is one;
+ * `prefix` opens a report that the next headline names; `inner` joins the report before it and
+ * alone is nothing (a line only ever printed inside another report).
+ */
+export type HeaderRole = 'start' | 'continuation' | 'prefix' | 'inner';
 
 /** Where the guilty frame comes from. */
 export type FrameSource =
@@ -63,6 +68,12 @@ export const KASAN_KINDS: Readonly<Record<string, CrashKind>> = {
   'double-free or invalid-free': 'double-free',
   'invalid-access': 'bad-access',
   'unknown-crash': 'bad-access',
+  // KASAN's first names (Linux 4.0-4.3, mm/kasan/report.c print_error_description, and the
+  // Android 3.18/4.4 backports): words with spaces, `BUG: KASan: out of bounds access in ..`.
+  'out of bounds access': 'out-of-bounds',
+  'out of bounds on stack': 'out-of-bounds',
+  'use after free': 'use-after-free',
+  'unknown crash': 'bad-access',
 };
 
 const KFENCE_KINDS: Readonly<Record<string, CrashKind>> = {
@@ -101,7 +112,9 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
   {
     id: 'kasan',
     header: 'KASAN: ',
-    pattern: /^BUG: KASAN: (?<bugType>[a-z][a-z-]{1,40}(?: or invalid-free)?) in (?<func>[^\s]{1,255})/,
+    // The legacy names (KASAN_KINDS) have spaces; every other type is one dashed word.
+    pattern:
+      /^BUG: KASAN: (?<bugType>[a-z][a-z-]{1,40}(?: or invalid-free)?|out of bounds access|out of bounds on stack|use after free|unknown crash) in (?<func>[^\s]{1,255})/,
     titleTemplate: 'KASAN: {bugType} {access} in {frame}',
     kind: 'bad-access',
     kindBy: { group: 'bugType', map: KASAN_KINDS },
@@ -110,6 +123,31 @@ export const KERNEL_REPORT_RULES: readonly KernelReportRule[] = [
     closesOnBanner: true,
     example: 'BUG: KASAN: slab-use-after-free in dma_pool_alloc+0x1ab/0x2c0',
     why: 'KASAN names the bug type from the shadow byte; the access line gives Read/Write',
+  },
+  {
+    id: 'kasan-4.0',
+    header: 'KASan: ',
+    pattern:
+      /^BUG: KASan: (?<bugType>out of bounds access|out of bounds on stack|use after free|unknown crash) in (?<func>[^\s]{1,255})/,
+    titleTemplate: 'KASAN: {bugType} {access} in {frame}',
+    kind: 'bad-access',
+    kindBy: { group: 'bugType', map: KASAN_KINDS },
+    role: 'start',
+    frameFrom: 'stack',
+    closesOnBanner: true,
+    example: 'BUG: KASan: out of bounds access in sock_setsockopt+0x2b4/0x9f0 at addr ffffffc0a1b2c3d8',
+    why: 'KASAN as Linux 4.0-4.3 spelled it (renamed KASAN in 4.4); Android 3.18 kernels print it too',
+  },
+  {
+    id: 'kasan-slub-object',
+    header: 'kasan: bad access detected',
+    pattern: /^BUG [\w:.()-]{1,64} \((?:Not tainted|Tainted: [A-Z ]{1,40})\): kasan: bad access detected/,
+    titleTemplate: 'KASAN: bad access in {frame}',
+    kind: 'bad-access',
+    role: 'inner',
+    frameFrom: 'stack',
+    example: 'BUG kmalloc-64 (Tainted: G        W      ): kasan: bad access detected',
+    why: 'KASAN before 4.6 described a slab object through SLUB (object_err): the SLUB header and its banner sit inside the KASAN report, before its stack',
   },
   {
     id: 'kfence',
