@@ -217,3 +217,34 @@ test('the SLUB object header KASAN printed is inside its report, and alone no re
   assert.deepEqual(words.state, ['snd_seq_oss_open', 'odev_open', 'chrdev_open']);
   assert.deepEqual(words.indicators.slabCaches, ['kmalloc-256']);
 });
+
+// A function right after itself in a stack: two calls of it when each frame has its own return
+// address (recursion; arm64's address past a noreturn call, `f+0x0`), one frame printed twice
+// when one of them is an inlined frame or they are the same line.
+test('the state keeps a function twice for two calls of it, once for one frame printed twice', () => {
+  const stack = (frames: string[]) =>
+    parseDump(
+      [
+        'Kernel panic - not syncing: gpu_mem_check: pool 5 unknown',
+        'CPU: 0 PID: 2179 Comm: allocd Tainted: G           O      5.10.63-android13 #1',
+        'Call trace:',
+        'dump_backtrace+0x0/0x300',
+        'show_stack+0x30/0x44',
+        'dump_stack+0x20/0x68',
+        'panic+0x240/0x5d4',
+        ...frames,
+      ].join('\n'),
+    ).state;
+  assert.deepEqual(
+    stack(['pool_enable+0x0/0x7c [gpu]', 'pool_enable+0x4c/0x7c [gpu]', 'gpu_alloc_page+0x174/0x2d8']),
+    ['pool_enable', 'pool_enable', 'gpu_alloc_page'],
+  );
+  assert.deepEqual(
+    stack([
+      'pool_enable drivers/gpu/pool.c:40 [inline]',
+      'pool_enable+0x4c/0x7c drivers/gpu/pool.c:52',
+      'gpu_alloc_page+0x174/0x2d8',
+    ]),
+    ['pool_enable', 'gpu_alloc_page'],
+  );
+});

@@ -111,6 +111,23 @@ export function chooseGuilty(
 }
 
 /** Up to three identifying function names, from the guilty frame on (ClusterFuzz crash_state). */
+/** A return address: `f+0x4c/0x7c` (inlined frames and arm32's `(f) from` lines carry none). */
+const CALL_SITE = /\+0x[0-9a-f]{1,16}/;
+
+/**
+ * Frames `a` and `b` of one function are two calls of it (and ClusterFuzz's state keeps both):
+ * adjacent, each with its own return address: recursion, or on arm64 the address past a noreturn
+ * call (`f+0x0`) above `f+0x4c`. Otherwise it is one frame printed twice: the WARNING line's
+ * `at f+0x..` and the stack's `f` with skipped frames between, an inlined `f [inline]` beside
+ * `f+0x..` or `f.part.0+0x..`, arm32's `(f) from` once per inlined callee.
+ */
+function twoCallSites(frames: readonly Frame[], a: number, b: number): boolean {
+  if (a < 0 || b !== a + 1) return false;
+  const ra = frames[a].raw;
+  const rb = frames[b].raw;
+  return ra !== undefined && rb !== undefined && ra !== rb && CALL_SITE.test(ra) && CALL_SITE.test(rb);
+}
+
 export function crashState(frames: readonly Frame[], guilty: GuiltyChoice, extraSkip?: string): string[] {
   const state: string[] = [];
   let from = 0;
@@ -122,11 +139,13 @@ export function crashState(frames: readonly Frame[], guilty: GuiltyChoice, extra
     const idx = frames.findIndex((f) => f.function === guilty.name);
     from = idx >= 0 ? idx + 1 : 0;
   }
+  let last = from - 1;
   for (let i = from; i < frames.length && state.length < 3; i++) {
     const f = frames[i];
     if (!f.reliable || isSkippedFrame(f.function, extraSkip)) continue;
-    if (state[state.length - 1] === f.function) continue;
+    if (state[state.length - 1] === f.function && !twoCallSites(frames, last, i)) continue;
     state.push(f.function);
+    last = i;
   }
   return state;
 }
